@@ -1,0 +1,18 @@
+#include "cli/commands.h"
+
+namespace streamapp::cli {
+
+const std::vector<CommandInfo>& Commands() {
+  static const std::vector<CommandInfo> kCommands = {
+      {"run", "run a topology as a worker of its application", nullptr},
+      {"validate", "check a topology file without a broker", nullptr},
+      {"describe", "print a topology's subtopologies, nodes and topics", nullptr},
+      {"test", "run topology fixture files without a broker", nullptr},
+      {"operators", "list the available operators", nullptr},
+      {"generate", "write sample data for a reference pipeline", nullptr},
+      {"reset", "reset an application's offsets and state for a replay", nullptr},
+  };
+  return kCommands;
+}
+
+}  // namespace streamapp::cli

@@ -1,0 +1,149 @@
+// The engine's view of Kafka: producer, consumer and admin interfaces.
+//
+// Nothing outside framework/kafka/ includes librdkafka; the engine talks to
+// these interfaces, and tests substitute fakes. Factories at the bottom make
+// the librdkafka-backed implementations.
+#pragma once
+
+#include <chrono>
+#include <compare>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "streamapp/status.h"
+#include "streamapp/types.h"
+
+namespace streamapp::kafka {
+
+// librdkafka properties, passed through unchanged (e.g. "bootstrap.servers").
+using Config = std::map<std::string, std::string>;
+
+struct Header {
+  std::string key;
+  std::string value;
+  bool operator==(const Header&) const = default;
+};
+
+struct TopicPartition {
+  std::string topic;
+  PartitionId partition;
+  auto operator<=>(const TopicPartition&) const = default;
+  std::string ToString() const { return topic + "-" + std::to_string(partition.value()); }
+};
+
+// A position to commit or seek to. `metadata` travels with a committed offset.
+struct PartitionOffset {
+  TopicPartition tp;
+  Offset offset;
+  std::string metadata;
+};
+
+// A consumed record, owning its bytes.
+struct Message {
+  std::string topic;
+  PartitionId partition;
+  Offset offset;
+  Timestamp timestamp;
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  std::vector<Header> headers;
+};
+
+// A record to produce. Views must stay valid for the duration of Send().
+struct OutboundMessage {
+  std::string_view topic;
+  std::optional<PartitionId> partition;  // none: the configured partitioner picks
+  std::optional<std::string_view> key;
+  std::optional<std::string_view> value;
+  Timestamp timestamp{Timestamp::kUnknown};
+  const std::vector<Header>* headers = nullptr;
+};
+
+class Consumer;
+
+class Producer {
+ public:
+  virtual ~Producer() = default;
+
+  // Queues a record. Delivery failures surface from Flush().
+  virtual Status Send(const OutboundMessage& message) = 0;
+  // Waits until every queued record is acknowledged; returns the first
+  // delivery error seen since the previous Flush().
+  virtual Status Flush(std::chrono::milliseconds timeout) = 0;
+  // Serves delivery reports without blocking.
+  virtual void Poll() = 0;
+
+  // Transactions (only for a producer created with transactional.id).
+  virtual Status InitTransactions(std::chrono::milliseconds timeout) = 0;
+  virtual Status BeginTransaction() = 0;
+  virtual Status SendOffsetsToTransaction(const std::vector<PartitionOffset>& offsets, Consumer& consumer,
+                                          std::chrono::milliseconds timeout) = 0;
+  virtual Status CommitTransaction(std::chrono::milliseconds timeout) = 0;
+  virtual Status AbortTransaction(std::chrono::milliseconds timeout) = 0;
+};
+
+// Called from inside Consumer::Poll() when the group changes the assignment.
+class RebalanceListener {
+ public:
+  virtual ~RebalanceListener() = default;
+  virtual void OnPartitionsRevoked(const std::vector<TopicPartition>& partitions) = 0;
+  virtual void OnPartitionsAssigned(const std::vector<TopicPartition>& partitions) = 0;
+};
+
+class Consumer {
+ public:
+  virtual ~Consumer() = default;
+
+  virtual Status Subscribe(const std::vector<std::string>& topics) = 0;
+  // A record, or nullopt when none arrived within the timeout.
+  virtual Result<std::optional<Message>> Poll(std::chrono::milliseconds timeout) = 0;
+  // Synchronous commit of the given next-offsets-to-read.
+  virtual Status Commit(const std::vector<PartitionOffset>& offsets) = 0;
+  virtual Result<std::vector<PartitionOffset>> Committed(const std::vector<TopicPartition>& partitions,
+                                                         std::chrono::milliseconds timeout) = 0;
+  virtual Status Seek(const PartitionOffset& position, std::chrono::milliseconds timeout) = 0;
+  virtual Status Pause(const std::vector<TopicPartition>& partitions) = 0;
+  virtual Status Resume(const std::vector<TopicPartition>& partitions) = 0;
+  virtual std::vector<TopicPartition> Assignment() = 0;
+  // Leaves the group; the consumer is unusable afterwards.
+  virtual Status Close() = 0;
+};
+
+struct NewTopic {
+  std::string name;
+  int partitions = 1;
+  int replication_factor = 1;
+  std::map<std::string, std::string> configs;
+};
+
+struct Watermarks {
+  Offset low;
+  Offset high;  // the next offset to be written (read_uncommitted view)
+};
+
+class Admin {
+ public:
+  virtual ~Admin() = default;
+  // Creates the topics; fails if any exists already.
+  virtual Status CreateTopics(const std::vector<NewTopic>& topics, std::chrono::milliseconds timeout) = 0;
+  virtual Status DeleteTopics(const std::vector<std::string>& topics, std::chrono::milliseconds timeout) = 0;
+  // NotFound when the topic does not exist.
+  virtual Result<int> PartitionCount(const std::string& topic, std::chrono::milliseconds timeout) = 0;
+  virtual Result<Watermarks> QueryWatermarks(const TopicPartition& tp, std::chrono::milliseconds timeout) = 0;
+};
+
+// librdkafka-backed clients. `config` is passed to librdkafka as is, on top
+// of the framework's defaults; invalid properties are an InvalidArgument.
+Result<std::unique_ptr<Producer>> MakeProducer(const Config& config);
+Result<std::unique_ptr<Consumer>> MakeConsumer(const Config& config, RebalanceListener* listener);
+Result<std::unique_ptr<Admin>> MakeAdmin(const Config& config);
+
+// The librdkafka version string, for --version.
+std::string LibraryVersion();
+
+}  // namespace streamapp::kafka

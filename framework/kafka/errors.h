@@ -1,0 +1,16 @@
+// librdkafka error -> Status, keeping the retriable/abortable/fatal classes.
+#pragma once
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <string_view>
+
+#include "streamapp/status.h"
+
+namespace streamapp::kafka {
+
+Status FromErrorCode(RdKafka::ErrorCode code, std::string_view what);
+// Takes ownership of `error` (may be null: OK).
+Status FromError(RdKafka::Error* error, std::string_view what);
+
+}  // namespace streamapp::kafka
