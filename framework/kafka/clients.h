@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "streamapp/record.h"
 #include "streamapp/status.h"
 #include "streamapp/types.h"
 
@@ -23,11 +24,7 @@ namespace streamapp::kafka {
 // librdkafka properties, passed through unchanged (e.g. "bootstrap.servers").
 using Config = std::map<std::string, std::string>;
 
-struct Header {
-  std::string key;
-  std::string value;
-  bool operator==(const Header&) const = default;
-};
+using Header = streamapp::Header;
 
 struct TopicPartition {
   std::string topic;
