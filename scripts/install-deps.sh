@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   librdkafka-dev librocksdb-dev
-  libprotobuf-dev protobuf-compiler
+  libprotobuf-dev libprotoc-dev protobuf-compiler
   libyaml-cpp-dev libspdlog-dev libfmt-dev
   libboost-program-options-dev
   libgtest-dev libgmock-dev
