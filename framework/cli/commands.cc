@@ -4,9 +4,10 @@ namespace streamapp::cli {
 
 const std::vector<CommandInfo>& Commands() {
   static const std::vector<CommandInfo> kCommands = {
-      {"run", "run a topology as a worker of its application", nullptr},
-      {"validate", "check a topology file without a broker", nullptr},
-      {"describe", "print a topology's subtopologies, nodes and topics", nullptr},
+      {"run", "run a topology as a worker of its application", RunCommand},
+      {"validate", "check a topology file without a broker", ValidateCommand},
+      {"describe", "print a topology's subtopologies, nodes and topics", DescribeCommand},
+      {"topics", "create, delete or describe topics", TopicsCommand},
       {"test", "run topology fixture files without a broker", nullptr},
       {"operators", "list the available operators", nullptr},
       {"generate", "write sample data for a reference pipeline", nullptr},

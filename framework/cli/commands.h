@@ -16,4 +16,9 @@ struct CommandInfo {
 
 const std::vector<CommandInfo>& Commands();
 
+int RunCommand(int argc, char** argv);       // cli/run_command.cc
+int ValidateCommand(int argc, char** argv);  // cli/validate_command.cc
+int DescribeCommand(int argc, char** argv);  // cli/describe_command.cc
+int TopicsCommand(int argc, char** argv);    // cli/topics_command.cc
+
 }  // namespace streamapp::cli

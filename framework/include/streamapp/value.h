@@ -28,17 +28,17 @@ class Value {
   };
 
   Value() = default;
-  Value(std::nullptr_t) {}                       // NOLINT
-  Value(bool b) : v_(b) {}                        // NOLINT
-  Value(int v) : v_(int64_t{v}) {}                // NOLINT
-  Value(int64_t v) : v_(v) {}                     // NOLINT
-  Value(double v) : v_(v) {}                      // NOLINT
-  Value(std::string s) : v_(std::move(s)) {}      // NOLINT
+  Value(std::nullptr_t) {}                           // NOLINT
+  Value(bool b) : v_(b) {}                           // NOLINT
+  Value(int v) : v_(int64_t{v}) {}                   // NOLINT
+  Value(int64_t v) : v_(v) {}                        // NOLINT
+  Value(double v) : v_(v) {}                         // NOLINT
+  Value(std::string s) : v_(std::move(s)) {}         // NOLINT
   Value(std::string_view s) : v_(std::string(s)) {}  // NOLINT
-  Value(const char* s) : v_(std::string(s)) {}    // NOLINT
-  Value(Bytes b) : v_(std::move(b)) {}            // NOLINT
-  Value(Array a) : v_(std::move(a)) {}            // NOLINT
-  Value(Object o) : v_(std::move(o)) {}           // NOLINT
+  Value(const char* s) : v_(std::string(s)) {}       // NOLINT
+  Value(Bytes b) : v_(std::move(b)) {}               // NOLINT
+  Value(Array a) : v_(std::move(a)) {}               // NOLINT
+  Value(Object o) : v_(std::move(o)) {}              // NOLINT
 
   static Value MakeObject() { return Value(Object{}); }
   static Value MakeArray() { return Value(Array{}); }

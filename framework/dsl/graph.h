@@ -1,0 +1,61 @@
+// The logical graph the DSL and the YAML loader build, and the validated
+// form the runtime executes. Internal: users see dsl.h.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "streamapp/dsl.h"
+
+namespace streamapp::dsl {
+
+enum class NodeKind { kSource, kProcessor, kSink };
+std::string_view NodeKindName(NodeKind kind);
+
+struct SinkSpec {
+  std::string topic;         // fixed topic; empty when `extractor` picks it
+  TopicExtractor extractor;  // topic computed from the record
+  Produced produced;
+};
+
+struct GraphNode {
+  std::string name;
+  NodeKind kind = NodeKind::kProcessor;
+  // kSource
+  std::vector<std::string> topics;
+  Consumed consumed;
+  // kProcessor
+  std::shared_ptr<const OperatorDef> op;
+  // kSink
+  SinkSpec sink;
+
+  std::string detail;  // for descriptions; empty: the operator's own
+  ErrorHandling on_error = ErrorHandling::kDlq;
+  std::vector<int> parents;
+  std::vector<int> children;  // in attach order: ForwardTo(i) reaches children[i]
+  // This node or one upstream of it changed the key. A stateful step placed
+  // here needs a repartition topic first.
+  bool key_changed = false;
+};
+
+struct LogicalGraph {
+  std::vector<GraphNode> nodes;
+  std::vector<std::string> errors;  // found while building; reported by Build()
+};
+
+struct Subtopology {
+  int id = 0;
+  std::vector<std::string> source_topics;  // sorted
+  std::vector<int> nodes;                  // parents before children
+};
+
+struct TopologyData {
+  std::vector<GraphNode> nodes;
+  std::vector<Subtopology> subtopologies;
+  std::map<std::string, int> source_node_of_topic;
+  std::map<std::string, int> subtopology_of_topic;
+};
+
+}  // namespace streamapp::dsl

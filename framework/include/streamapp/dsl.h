@@ -1,0 +1,156 @@
+// The C++ DSL: StreamsBuilder -> logical graph -> validated Topology.
+//
+//   StreamsBuilder b;
+//   b.Stream("orders-in", "orders", {.key = str, .value = json})
+//       .Filter("positive", [](const Record& r) -> Result<bool> { ... })
+//       .SelectKey("by-customer", ...)
+//       .To("out", "orders-by-customer", {.key = str, .value = json});
+//   Result<Topology> t = b.Build();
+//
+// Every node has a unique name (the YAML loader derives them from pipeline
+// and step); names are what stores and internal topics will be named after.
+// Methods never fail on the spot: problems are collected and Build() reports
+// all of them.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "streamapp/processor.h"
+#include "streamapp/record.h"
+#include "streamapp/serde.h"
+#include "streamapp/status.h"
+
+namespace streamapp {
+
+// What happens to a record that fails to deserialize or to process.
+enum class ErrorHandling {
+  kDlq,   // original bytes to the dead-letter topic, with headers naming the error
+  kSkip,  // counted and logged, then dropped
+  kFail,  // the application stops with the error
+};
+std::string_view ErrorHandlingName(ErrorHandling h);
+
+// Where a record's timestamp comes from.
+struct TimestampSpec {
+  // Empty: the Kafka record timestamp. Otherwise a path into the value holding
+  // epoch milliseconds (number) or an ISO-8601 string.
+  std::string field;
+};
+
+struct Consumed {
+  std::shared_ptr<const Serde> key;
+  std::shared_ptr<const Serde> value;
+  TimestampSpec timestamp;
+};
+
+struct Produced {
+  std::shared_ptr<const Serde> key;
+  std::shared_ptr<const Serde> value;
+};
+
+using Predicate = std::function<Result<bool>(const Record&)>;
+using RecordMapper = std::function<Result<Record>(Record)>;
+using ValueMapper = std::function<Result<Value>(const Record&)>;
+using FlatMapper = std::function<Result<std::vector<Record>>(Record)>;
+using KeySelector = std::function<Result<Value>(const Record&)>;
+using RecordAction = std::function<void(const Record&)>;
+using TopicExtractor = std::function<Result<std::string>(const Record&)>;
+
+struct BranchSpec {
+  std::string name;
+  Predicate predicate;  // empty: the default branch (takes what no other took)
+};
+
+class Topology;
+class StreamsBuilder;
+
+// A handle on a node of the graph under construction. Copyable; cheap.
+class KStream {
+ public:
+  KStream Filter(std::string name, Predicate predicate) const;
+  // May change key, value, timestamp and headers; marks the key as changed.
+  KStream Map(std::string name, RecordMapper mapper) const;
+  KStream MapValues(std::string name, ValueMapper mapper) const;
+  KStream FlatMap(std::string name, FlatMapper mapper) const;
+  KStream SelectKey(std::string name, KeySelector selector) const;
+  KStream Peek(std::string name, RecordAction action) const;
+  // First match wins; a branch with no predicate takes the rest. One stream
+  // per branch, in the order given.
+  std::vector<KStream> Branch(std::string name, std::vector<BranchSpec> branches) const;
+  KStream Merge(std::string name, const KStream& other) const;
+  // A custom operator (plugins, domain operators).
+  KStream Process(std::string name, std::shared_ptr<const OperatorDef> op) const;
+  void To(std::string name, std::string topic, Produced produced) const;
+  void To(std::string name, TopicExtractor topic, Produced produced) const;
+
+  // Nodes added downstream of the returned handle use this error handling.
+  KStream OnError(ErrorHandling handling) const;
+  // Sets the one-line description of this node shown by Describe(), e.g. the
+  // expression a YAML step was written with.
+  KStream WithDetail(std::string detail) const;
+
+  // True when some node between a source and here changed the key.
+  bool key_changed() const;
+  int node() const { return node_; }
+
+ private:
+  friend class StreamsBuilder;
+  KStream(StreamsBuilder* builder, int node, ErrorHandling handling)
+      : builder_(builder), node_(node), handling_(handling) {}
+  KStream Add(std::string name, std::shared_ptr<const OperatorDef> op, std::vector<int> parents) const;
+
+  StreamsBuilder* builder_;
+  int node_;
+  ErrorHandling handling_;
+};
+
+namespace dsl {
+struct LogicalGraph;
+}
+
+class StreamsBuilder {
+ public:
+  StreamsBuilder();
+  ~StreamsBuilder();
+  StreamsBuilder(const StreamsBuilder&) = delete;
+  StreamsBuilder& operator=(const StreamsBuilder&) = delete;
+
+  KStream Stream(std::string name, std::vector<std::string> topics, Consumed consumed,
+                 ErrorHandling handling = ErrorHandling::kDlq);
+
+  // Validates the graph and splits it into subtopologies. Reports every
+  // problem found, one per line.
+  Result<Topology> Build();
+
+ private:
+  friend class KStream;
+  std::unique_ptr<dsl::LogicalGraph> graph_;
+};
+
+namespace dsl {
+struct TopologyData;
+}
+
+// A validated topology, ready to run. Immutable and shareable.
+class Topology {
+ public:
+  std::vector<std::string> SourceTopics() const;
+  std::vector<std::string> SinkTopics() const;  // fixed topics only
+  // Subtopologies, their nodes and topics.
+  std::string Describe() const;
+  std::string DescribeJson() const;
+
+  const dsl::TopologyData& data() const { return *data_; }
+  std::shared_ptr<const dsl::TopologyData> data_ptr() const { return data_; }
+
+ private:
+  friend class StreamsBuilder;
+  explicit Topology(std::shared_ptr<const dsl::TopologyData> data) : data_(std::move(data)) {}
+  std::shared_ptr<const dsl::TopologyData> data_;
+};
+
+}  // namespace streamapp

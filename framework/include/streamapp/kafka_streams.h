@@ -1,0 +1,51 @@
+// A running application instance: N stream threads executing a topology.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "streamapp/dsl.h"
+#include "streamapp/streams_config.h"
+
+namespace streamapp {
+
+namespace runtime {
+class StreamThread;
+}
+
+class KafkaStreams {
+ public:
+  enum class State { kCreated, kRunning, kPendingShutdown, kNotRunning, kError };
+
+  KafkaStreams(Topology topology, StreamsConfig config);
+  ~KafkaStreams();
+  KafkaStreams(const KafkaStreams&) = delete;
+  KafkaStreams& operator=(const KafkaStreams&) = delete;
+
+  // Checks the topics against the topology (source and sink topics exist,
+  // co-partitioned sources have equal partition counts), creates the
+  // dead-letter topic if missing, then starts the threads.
+  Status Start();
+  // Asks every thread to commit what it processed and leave the group.
+  void RequestStop();
+  // Waits for the threads; the first error of any thread, or OK. When one
+  // thread fails the others are stopped too.
+  Status Wait();
+
+  State state() const { return state_; }
+
+ private:
+  Status Preflight();
+
+  Topology topology_;
+  StreamsConfig config_;
+  State state_ = State::kCreated;
+  std::atomic<bool> stop_{false};
+  std::vector<std::unique_ptr<runtime::StreamThread>> threads_;
+  std::vector<std::thread> workers_;
+  std::vector<Status> results_;
+};
+
+}  // namespace streamapp

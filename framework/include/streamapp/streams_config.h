@@ -1,0 +1,41 @@
+// A worker's configuration: the application it belongs to and how it runs.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <string>
+
+#include "streamapp/status.h"
+
+namespace streamapp {
+
+enum class ProcessingGuarantee { kAtLeastOnce, kExactlyOnceV2 };
+
+struct StreamsConfig {
+  std::string application_id;  // consumer group id and prefix of internal topics
+  std::string bootstrap_servers;
+  int num_threads = 1;
+  ProcessingGuarantee guarantee = ProcessingGuarantee::kAtLeastOnce;
+  // Kafka Streams' defaults: 30 s at-least-once, 100 ms exactly-once.
+  std::chrono::milliseconds commit_interval{30000};
+  std::string state_dir = "/tmp/streamapp";
+  std::string dlq_topic;   // empty: "<application_id>-dlq"
+  int dlq_partitions = 1;  // when the app creates the DLQ topic
+  // A partition whose buffer holds this many records is paused until it drains.
+  size_t max_buffered_per_partition = 1000;
+  std::chrono::milliseconds throughput_log_interval{10000};
+  // librdkafka properties for every client (the `kafka.` prefix removed).
+  std::map<std::string, std::string> kafka;
+
+  std::string EffectiveDlqTopic() const { return dlq_topic.empty() ? application_id + "-dlq" : dlq_topic; }
+
+  // Applies one "key=value" setting as given by --set or a config file:
+  // application.id, bootstrap.servers, num.stream.threads,
+  // processing.guarantee, commit.interval.ms, state.dir, dlq.topic,
+  // buffered.records.per.partition, kafka.<property>.
+  Status Set(const std::string& key, const std::string& value);
+  Status Validate() const;
+};
+
+}  // namespace streamapp

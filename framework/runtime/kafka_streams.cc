@@ -1,0 +1,142 @@
+#include "streamapp/kafka_streams.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <random>
+
+#include "dsl/graph.h"
+#include "runtime/stream_thread.h"
+
+namespace streamapp {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string ProcessId() {
+  std::random_device rd;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%08x%04x", rd(), static_cast<unsigned>(getpid()) & 0xffff);
+  return buf;
+}
+
+bool UsesDeadLetterQueue(const dsl::TopologyData& data) {
+  for (const auto& n : data.nodes) {
+    if (n.on_error == ErrorHandling::kDlq) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+KafkaStreams::KafkaStreams(Topology topology, StreamsConfig config)
+    : topology_(std::move(topology)), config_(std::move(config)) {}
+
+KafkaStreams::~KafkaStreams() {
+  RequestStop();
+  for (auto& w : workers_) {
+    if (w.joinable()) w.join();
+  }
+}
+
+Status KafkaStreams::Preflight() {
+  kafka::Config admin_config = config_.kafka;
+  admin_config["bootstrap.servers"] = config_.bootstrap_servers;
+  ASSIGN_OR_RETURN(std::unique_ptr<kafka::Admin> admin, kafka::MakeAdmin(admin_config));
+  const auto& data = topology_.data();
+  std::vector<std::string> problems;
+  for (const dsl::Subtopology& sub : data.subtopologies) {
+    int expected = -1;
+    std::string first;
+    for (const std::string& topic : sub.source_topics) {
+      auto count = admin->PartitionCount(topic, 30s);
+      if (!count.ok()) {
+        problems.push_back(count.status().code() == StatusCode::kNotFound
+                               ? "source topic '" + topic + "' does not exist"
+                               : count.status().ToString());
+        continue;
+      }
+      if (expected < 0) {
+        expected = *count;
+        first = topic;
+      } else if (*count != expected) {
+        problems.push_back("topics '" + first + "' (" + std::to_string(expected) + " partitions) and '" + topic +
+                           "' (" + std::to_string(*count) +
+                           ") are read by one subtopology and must be "
+                           "co-partitioned: give them the same number of partitions");
+      }
+    }
+  }
+  for (const std::string& topic : topology_.SinkTopics()) {
+    auto count = admin->PartitionCount(topic, 30s);
+    if (!count.ok()) {
+      problems.push_back(count.status().code() == StatusCode::kNotFound
+                             ? "sink topic '" + topic + "' does not exist; create it before starting"
+                             : count.status().ToString());
+    }
+  }
+  if (!problems.empty()) {
+    std::string msg;
+    for (const auto& p : problems) msg += (msg.empty() ? "" : "; ") + p;
+    return Status::InvalidArgument(msg);
+  }
+  if (UsesDeadLetterQueue(data)) {
+    const std::string dlq = config_.EffectiveDlqTopic();
+    auto count = admin->PartitionCount(dlq, 30s);
+    if (!count.ok() && count.status().code() == StatusCode::kNotFound) {
+      Status st = admin->CreateTopics({{dlq, config_.dlq_partitions, 1, {}}}, 30s);
+      if (!st.ok() && st.code() != StatusCode::kAlreadyExists) return st.WithContext("creating the dead-letter topic");
+      spdlog::info("created dead-letter topic {}", dlq);
+    } else if (!count.ok()) {
+      return count.status();
+    }
+  }
+  return Status::Ok();
+}
+
+Status KafkaStreams::Start() {
+  if (state_ != State::kCreated) return Status::InvalidArgument("already started");
+  RETURN_IF_ERROR(config_.Validate());
+  if (Status st = Preflight(); !st.ok()) {
+    state_ = State::kError;
+    return st;
+  }
+  const std::string prefix = config_.application_id + "-" + ProcessId();
+  auto data = std::shared_ptr<const dsl::TopologyData>(topology_.data_ptr());
+  results_.resize(static_cast<size_t>(config_.num_threads));
+  for (int i = 0; i < config_.num_threads; ++i) {
+    threads_.push_back(std::make_unique<runtime::StreamThread>(i + 1, data, config_, prefix, stop_));
+  }
+  for (int i = 0; i < config_.num_threads; ++i) {
+    workers_.emplace_back([this, i] {
+      results_[static_cast<size_t>(i)] = threads_[static_cast<size_t>(i)]->Run();
+      // One failed thread stops the instance: a partial worker would hold
+      // partitions it cannot process.
+      if (!results_[static_cast<size_t>(i)].ok()) stop_.store(true);
+    });
+  }
+  state_ = State::kRunning;
+  spdlog::info("application {} started with {} stream thread(s)", config_.application_id, config_.num_threads);
+  return Status::Ok();
+}
+
+void KafkaStreams::RequestStop() {
+  stop_.store(true);
+  if (state_ == State::kRunning) state_ = State::kPendingShutdown;
+}
+
+Status KafkaStreams::Wait() {
+  for (auto& w : workers_) {
+    if (w.joinable()) w.join();
+  }
+  for (const Status& st : results_) {
+    if (!st.ok()) {
+      state_ = State::kError;
+      return st;
+    }
+  }
+  if (state_ != State::kError) state_ = State::kNotRunning;
+  return Status::Ok();
+}
+
+}  // namespace streamapp

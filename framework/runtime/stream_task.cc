@@ -1,0 +1,278 @@
+#include "runtime/stream_task.h"
+
+#include <spdlog/spdlog.h>
+
+#include <ctime>
+
+namespace streamapp::runtime {
+
+using dsl::GraphNode;
+using dsl::NodeKind;
+
+std::string_view TaskStateName(StreamTask::State state) {
+  switch (state) {
+    case StreamTask::State::kCreated: return "CREATED";
+    case StreamTask::State::kRunning: return "RUNNING";
+    case StreamTask::State::kSuspended: return "SUSPENDED";
+    case StreamTask::State::kClosed: return "CLOSED";
+  }
+  return "?";
+}
+
+// A node of this task: its processor, children, and the context it sees.
+class StreamTask::NodeRuntime final : public ProcessorContext {
+ public:
+  NodeRuntime(StreamTask& task, const GraphNode& def) : task_(task), def_(def) {}
+
+  Status Forward(Record record) override {
+    for (size_t i = 0; i < children_.size(); ++i) {
+      if (i + 1 == children_.size()) return task_.Deliver(*children_[i], std::move(record));
+      RETURN_IF_ERROR(task_.Deliver(*children_[i], record));
+    }
+    return Status::Ok();
+  }
+  Status ForwardTo(size_t child, Record record) override {
+    if (child >= children_.size()) return Status::Internal(def_.name + ": no child " + std::to_string(child));
+    return task_.Deliver(*children_[child], std::move(record));
+  }
+  size_t child_count() const override { return children_.size(); }
+  TaskId task_id() const override { return task_.id_; }
+  Timestamp stream_time() const override { return task_.stream_time_; }
+  const std::string& node_name() const override { return def_.name; }
+
+  const GraphNode& def() const { return def_; }
+  std::unique_ptr<Processor> processor;
+  std::vector<NodeRuntime*> children_;
+
+ private:
+  StreamTask& task_;
+  const GraphNode& def_;
+};
+
+namespace {
+
+// Epoch milliseconds from a number or an ISO-8601 UTC string
+// ("2024-05-01T12:00:00Z", optional fraction).
+Result<int64_t> TimestampFromValue(const Value& v) {
+  if (v.is_int()) return v.as_int();
+  if (v.is_double()) return static_cast<int64_t>(v.as_double());
+  if (v.is_string()) {
+    std::tm tm{};
+    const char* s = v.as_string().c_str();
+    const char* rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (rest != nullptr) {
+      int64_t ms = static_cast<int64_t>(timegm(&tm)) * 1000;
+      if (*rest == '.') {
+        int64_t scale = 100;
+        for (++rest; *rest >= '0' && *rest <= '9'; ++rest, scale /= 10) ms += (*rest - '0') * scale;
+      }
+      if (*rest == 'Z' || *rest == '\0') return ms;
+    }
+  }
+  return Status::DataError("timestamp field holds " + std::string(TypeName(v.type())) + " " + v.ToJson() +
+                           "; expected epoch milliseconds or an ISO-8601 UTC time");
+}
+
+}  // namespace
+
+StreamTask::StreamTask(TaskId id, std::shared_ptr<const dsl::TopologyData> topology, int subtopology,
+                       const std::vector<kafka::TopicPartition>& partitions, TaskEnv env)
+    : id_(id), topology_(std::move(topology)), subtopology_(subtopology), env_(std::move(env)) {
+  for (const kafka::TopicPartition& tp : partitions) {
+    queues_.Add(tp, topology_->source_node_of_topic.at(tp.topic));
+  }
+}
+
+StreamTask::~StreamTask() {
+  if (state_ != State::kClosed) Close();
+}
+
+void StreamTask::TransitionTo(State next) {
+  static constexpr bool kAllowed[4][4] = {
+      // to:   created running suspended closed
+      /* created   */ {false, true, false, true},
+      /* running   */ {false, false, true, true},
+      /* suspended */ {false, true, false, true},
+      /* closed    */ {false, false, false, false},
+  };
+  if (!kAllowed[static_cast<int>(state_)][static_cast<int>(next)]) {
+    throw std::logic_error("task " + id_.ToString() + ": illegal transition " + std::string(TaskStateName(state_)) +
+                           " -> " + std::string(TaskStateName(next)));
+  }
+  state_ = next;
+}
+
+Status StreamTask::Initialize() {
+  const auto& sub = topology_->subtopologies.at(static_cast<size_t>(subtopology_));
+  nodes_.resize(topology_->nodes.size());
+  for (int i : sub.nodes) nodes_[i] = std::make_unique<NodeRuntime>(*this, topology_->nodes[i]);
+  for (int i : sub.nodes) {
+    NodeRuntime& n = *nodes_[i];
+    for (int c : topology_->nodes[i].children) n.children_.push_back(nodes_[c].get());
+    if (n.def().kind == NodeKind::kProcessor) {
+      n.processor = n.def().op->CreateProcessor();
+      RETURN_IF_ERROR(n.processor->Init(n).WithContext("init " + n.def().name));
+    }
+  }
+  TransitionTo(State::kRunning);
+  return Status::Ok();
+}
+
+void StreamTask::Decode(const GraphNode& source, std::string_view topic, PendingRecord& p) const {
+  Record& r = p.record;
+  r.source = {topic, p.raw.partition, p.raw.offset};
+  r.timestamp = p.raw.timestamp;
+  r.headers = p.raw.headers;
+  if (p.raw.key) {
+    if (Status st = source.consumed.key->Deserialize(*p.raw.key, &r.key); !st.ok()) {
+      p.error = st.WithContext("key (" + source.consumed.key->spec() + ")");
+      return;
+    }
+  }
+  if (p.raw.value) {
+    if (Status st = source.consumed.value->Deserialize(*p.raw.value, &r.value); !st.ok()) {
+      p.error = st.WithContext("value (" + source.consumed.value->spec() + ")");
+      return;
+    }
+  }
+  if (!source.consumed.timestamp.field.empty()) {
+    auto path = FieldPath::Parse(source.consumed.timestamp.field);
+    const Value* v = path.ok() ? path->Lookup(r.value) : nullptr;
+    if (v == nullptr || v->is_null()) {
+      p.error = Status::DataError("timestamp field '" + source.consumed.timestamp.field + "' is missing");
+      return;
+    }
+    auto ts = TimestampFromValue(*v);
+    if (!ts.ok()) {
+      p.error = ts.status();
+      return;
+    }
+    r.timestamp = Timestamp(*ts);
+  }
+  if (r.timestamp.value() < 0) p.error = Status::DataError("record has no valid timestamp");
+}
+
+PartitionQueue* StreamTask::Enqueue(kafka::Message message) {
+  PartitionQueue* q = queues_.Find({message.topic, message.partition});
+  if (q == nullptr) return nullptr;
+  if (q->next_fetch.valid() && message.offset < q->next_fetch) return nullptr;  // seen already
+  q->next_fetch = message.offset.Next();
+  PendingRecord& p = q->records.emplace_back();
+  p.raw = std::move(message);
+  Decode(topology_->nodes[q->source_node], q->tp.topic, p);
+  return q;
+}
+
+Result<bool> StreamTask::ProcessOne() {
+  PartitionQueue* q = queues_.NextQueue();
+  if (q == nullptr) return false;
+  PendingRecord& p = q->records.front();
+  current_ = &p;
+  NodeRuntime& source = *nodes_[q->source_node];
+  Status st;
+  if (!p.error.ok()) {
+    st = HandleDataError(source.def(), p.error);
+  } else {
+    if (p.record.timestamp > stream_time_) stream_time_ = p.record.timestamp;
+    st = source.Forward(std::move(p.record));
+  }
+  current_ = nullptr;
+  if (!st.ok()) return st;
+  q->next_to_commit = p.raw.offset.Next();
+  q->records.pop_front();
+  if (env_.metrics) ++env_.metrics->processed;
+  return true;
+}
+
+Status StreamTask::Deliver(NodeRuntime& node, Record record) {
+  Status st =
+      node.def().kind == NodeKind::kSink ? Sink(node.def(), record) : node.processor->Process(std::move(record));
+  if (st.ok() || st.code() != StatusCode::kDataError) return st;
+  return HandleDataError(node.def(), st);
+}
+
+Status StreamTask::Sink(const GraphNode& node, const Record& record) {
+  const dsl::SinkSpec& sink = node.sink;
+  std::string topic_buf;
+  std::string_view topic = sink.topic;
+  if (sink.extractor) {
+    ASSIGN_OR_RETURN(topic_buf, sink.extractor(record));
+    if (topic_buf.empty()) return Status::DataError("the computed topic is empty");
+    topic = topic_buf;
+  }
+  kafka::OutboundMessage out;
+  out.topic = topic;
+  out.timestamp = record.timestamp;
+  out.headers = &record.headers;
+  if (!record.key.is_null()) {
+    RETURN_IF_ERROR(sink.produced.key->Serialize(record.key, &key_buf_).WithContext("key"));
+    out.key = key_buf_;
+  }
+  if (!record.value.is_null()) {
+    RETURN_IF_ERROR(sink.produced.value->Serialize(record.value, &value_buf_).WithContext("value"));
+    out.value = value_buf_;
+  }
+  Status st = env_.collector->Send(out);
+  if (!st.ok()) return st.code() == StatusCode::kDataError ? Status::IoError(st.message()) : st;
+  if (env_.metrics) ++env_.metrics->produced;
+  return Status::Ok();
+}
+
+Status StreamTask::HandleDataError(const GraphNode& node, const Status& error) {
+  const kafka::Message& raw = current_->raw;
+  const std::string where =
+      raw.topic + "[" + std::to_string(raw.partition.value()) + "]@" + std::to_string(raw.offset.value());
+  switch (node.on_error) {
+    case ErrorHandling::kFail:
+      return Status::Cancelled("stopping (on_error: fail): record " + where + " failed at '" + node.name +
+                               "': " + error.message());
+    case ErrorHandling::kSkip:
+      if (env_.metrics) ++env_.metrics->skipped;
+      spdlog::warn("task {}: skipped record {} at '{}': {}", id_.ToString(), where, node.name, error.message());
+      return Status::Ok();
+    case ErrorHandling::kDlq: {
+      std::vector<Header> headers = raw.headers;
+      headers.push_back({"streamapp.error", error.message()});
+      headers.push_back({"streamapp.error.step", node.name});
+      headers.push_back({"streamapp.source.topic", raw.topic});
+      headers.push_back({"streamapp.source.partition", std::to_string(raw.partition.value())});
+      headers.push_back({"streamapp.source.offset", std::to_string(raw.offset.value())});
+      kafka::OutboundMessage out;
+      out.topic = env_.dlq_topic;
+      if (raw.key) out.key = *raw.key;
+      if (raw.value) out.value = *raw.value;
+      out.timestamp = raw.timestamp;
+      out.headers = &headers;
+      RETURN_IF_ERROR(env_.collector->Send(out).WithContext("dead-letter topic " + env_.dlq_topic));
+      if (env_.metrics) ++env_.metrics->dead_lettered;
+      spdlog::debug("task {}: record {} to {} (at '{}': {})", id_.ToString(), where, env_.dlq_topic, node.name,
+                    error.message());
+      return Status::Ok();
+    }
+  }
+  return error;
+}
+
+std::vector<kafka::PartitionOffset> StreamTask::CommittableOffsets() const {
+  std::vector<kafka::PartitionOffset> out;
+  for (const auto& q : const_cast<PartitionGroup&>(queues_).queues()) {
+    if (q->next_to_commit.valid() && q->next_to_commit != q->committed) {
+      out.push_back({q->tp, q->next_to_commit, ""});
+    }
+  }
+  return out;
+}
+
+void StreamTask::MarkCommitted() {
+  for (auto& q : queues_.queues()) q->committed = q->next_to_commit;
+}
+
+void StreamTask::Close() {
+  if (state_ == State::kClosed) return;
+  for (auto& n : nodes_) {
+    if (n && n->processor) n->processor->Close();
+  }
+  TransitionTo(State::kClosed);
+}
+
+}  // namespace streamapp::runtime

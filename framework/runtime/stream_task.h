@@ -1,0 +1,84 @@
+// A task: one subtopology working on one partition number of its source
+// topics. It owns the processors of its nodes and the buffers of its input
+// partitions; the stream thread feeds it records and commits its offsets.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dsl/graph.h"
+#include "runtime/partition_group.h"
+#include "runtime/record_collector.h"
+#include "runtime/task_metrics.h"
+
+namespace streamapp::runtime {
+
+struct TaskEnv {
+  RecordCollector* collector = nullptr;
+  std::string dlq_topic;
+  TaskMetrics* metrics = nullptr;
+};
+
+class StreamTask {
+ public:
+  // Lifecycle; transitions are checked.
+  enum class State { kCreated, kRunning, kSuspended, kClosed };
+
+  StreamTask(TaskId id, std::shared_ptr<const dsl::TopologyData> topology, int subtopology,
+             const std::vector<kafka::TopicPartition>& partitions, TaskEnv env);
+  ~StreamTask();
+  StreamTask(const StreamTask&) = delete;
+  StreamTask& operator=(const StreamTask&) = delete;
+
+  // Created -> Running: creates and initializes the processors.
+  Status Initialize();
+  // Decodes and buffers a consumed record; drops records already seen.
+  // Returns the queue the record went to (null if dropped or not ours).
+  PartitionQueue* Enqueue(kafka::Message message);
+  // Processes the next buffered record, if any. Errors: processing must stop
+  // (a `fail` handler, or a non-data error).
+  Result<bool> ProcessOne();
+
+  // Next offsets to commit for partitions that progressed since the last
+  // MarkCommitted().
+  std::vector<kafka::PartitionOffset> CommittableOffsets() const;
+  void MarkCommitted();
+  // Running -> Closed. Processors are closed; buffered records are dropped
+  // (their offsets were not committed, so they are read again).
+  void Close();
+
+  TaskId id() const { return id_; }
+  State state() const { return state_; }
+  Timestamp stream_time() const { return stream_time_; }
+  size_t buffered() const { return queues_.buffered(); }
+  PartitionGroup& queues() { return queues_; }
+
+ private:
+  class NodeRuntime;
+  friend class NodeRuntime;
+
+  void TransitionTo(State next);
+  // `topic` must outlive the record: it is the queue's own copy.
+  void Decode(const dsl::GraphNode& source, std::string_view topic, PendingRecord& pending) const;
+  Status Deliver(NodeRuntime& node, Record record);
+  Status Sink(const dsl::GraphNode& node, const Record& record);
+  // Applies the node's error handler to a DataError. OK means "handled,
+  // continue"; an error means processing must stop.
+  Status HandleDataError(const dsl::GraphNode& node, const Status& error);
+
+  TaskId id_;
+  std::shared_ptr<const dsl::TopologyData> topology_;
+  int subtopology_;
+  TaskEnv env_;
+  State state_ = State::kCreated;
+  Timestamp stream_time_{Timestamp::kUnknown};
+  PartitionGroup queues_;
+  std::vector<std::unique_ptr<NodeRuntime>> nodes_;  // indexed like topology nodes (null: other subtopology)
+  const PendingRecord* current_ = nullptr;           // the input being processed, for the DLQ
+  std::string key_buf_, value_buf_;                  // reused serialization buffers
+};
+
+std::string_view TaskStateName(StreamTask::State state);
+
+}  // namespace streamapp::runtime

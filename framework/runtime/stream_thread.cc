@@ -1,0 +1,212 @@
+#include "runtime/stream_thread.h"
+
+#include <spdlog/spdlog.h>
+
+namespace streamapp::runtime {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr size_t kMaxPollsPerIteration = 500;
+constexpr size_t kMaxRecordsPerIteration = 2000;
+constexpr auto kFlushTimeout = 120s;
+
+}  // namespace
+
+StreamThread::StreamThread(int index, std::shared_ptr<const dsl::TopologyData> topology, const StreamsConfig& config,
+                           std::string client_id_prefix, const std::atomic<bool>& stop)
+    : index_(index),
+      topology_(std::move(topology)),
+      config_(config),
+      client_id_(client_id_prefix + "-StreamThread-" + std::to_string(index)),
+      stop_(stop) {}
+
+Status StreamThread::CreateClients() {
+  kafka::Config common = config_.kafka;
+  common["bootstrap.servers"] = config_.bootstrap_servers;
+  common["client.id"] = client_id_;
+
+  kafka::Config producer_config = common;
+  ASSIGN_OR_RETURN(producer_, kafka::MakeProducer(producer_config));
+  collector_ = std::make_unique<ProducerCollector>(*producer_);
+
+  kafka::Config consumer_config = common;
+  consumer_config["group.id"] = config_.application_id;
+  if (config_.guarantee == ProcessingGuarantee::kExactlyOnceV2) consumer_config["isolation.level"] = "read_committed";
+  ASSIGN_OR_RETURN(consumer_, kafka::MakeConsumer(consumer_config, this));
+
+  TaskEnv env;
+  env.collector = collector_.get();
+  env.dlq_topic = config_.EffectiveDlqTopic();
+  env.metrics = &metrics_;
+  tasks_ = std::make_unique<TaskManager>(topology_, env);
+  return Status::Ok();
+}
+
+Status StreamThread::Run() {
+  state_ = State::kStarting;
+  if (Status st = CreateClients(); !st.ok()) {
+    state_ = State::kDead;
+    return st;
+  }
+  std::vector<std::string> topics;
+  for (const auto& [topic, node] : topology_->source_node_of_topic) topics.push_back(topic);
+  if (Status st = consumer_->Subscribe(topics); !st.ok()) {
+    Shutdown(false);
+    return st;
+  }
+  spdlog::info("{}: consuming {}", client_id_, fmt::join(topics, ", "));
+  state_ = State::kRunning;
+  last_commit_ = last_log_ = Clock::now();
+
+  Status failure;
+  while (!stop_.load(std::memory_order_relaxed)) {
+    const bool busy = tasks_->buffered() > 0;
+    failure = PollOnce(busy ? 0ms : 100ms);
+    if (failure.ok()) failure = std::exchange(callback_error_, Status::Ok());
+    if (failure.ok()) failure = ProcessBatch();
+    if (!failure.ok()) break;
+    UpdatePauses();
+    if (Clock::now() - last_commit_ >= config_.commit_interval) {
+      failure = Commit();
+      if (!failure.ok()) break;
+    }
+    producer_->Poll();
+    LogThroughput(false);
+  }
+  state_ = State::kPendingShutdown;
+  if (!failure.ok()) {
+    spdlog::error("{}: {}", client_id_, failure.ToString());
+    Shutdown(false);
+    return failure;
+  }
+  Shutdown(true);
+  return callback_error_;
+}
+
+Status StreamThread::PollOnce(std::chrono::milliseconds timeout) {
+  for (size_t i = 0; i < kMaxPollsPerIteration; ++i) {
+    ASSIGN_OR_RETURN(std::optional<kafka::Message> message, consumer_->Poll(i == 0 ? timeout : 0ms));
+    if (!message) return Status::Ok();
+    ++metrics_.consumed;
+    StreamTask* task = tasks_->TaskFor({message->topic, message->partition});
+    if (task == nullptr) continue;  // from a partition revoked in the meantime
+    PartitionQueue* queue = task->Enqueue(std::move(*message));
+    if (queue != nullptr && queue->records.size() >= config_.max_buffered_per_partition && !paused_.count(queue->tp)) {
+      RETURN_IF_ERROR(consumer_->Pause({queue->tp}));
+      paused_.insert(queue->tp);
+    }
+  }
+  return Status::Ok();
+}
+
+Status StreamThread::ProcessBatch() {
+  // Round-robin over tasks, a bounded amount per iteration so that polling
+  // (and with it group membership) never starves.
+  size_t done = 0;
+  bool progress = true;
+  while (progress && done < kMaxRecordsPerIteration) {
+    progress = false;
+    for (const auto& [id, task] : tasks_->tasks()) {
+      for (int i = 0; i < 100; ++i) {
+        ASSIGN_OR_RETURN(bool processed, task->ProcessOne());
+        if (!processed) break;
+        progress = true;
+        ++done;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+void StreamThread::UpdatePauses() {
+  // Only partitions we paused are resumed (librdkafka 2.0.2 refetches stale
+  // data when an unpaused partition is resumed).
+  for (auto it = paused_.begin(); it != paused_.end();) {
+    StreamTask* task = tasks_->TaskFor(*it);
+    PartitionQueue* q = task ? task->queues().Find(*it) : nullptr;
+    if (q == nullptr || q->records.size() <= config_.max_buffered_per_partition / 2) {
+      if (q != nullptr) {
+        if (Status st = consumer_->Resume({*it}); !st.ok()) spdlog::warn("{}: {}", client_id_, st.ToString());
+      }
+      it = paused_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+Status StreamThread::Commit() {
+  last_commit_ = Clock::now();
+  // Output first: no offset is committed past a record whose output is not
+  // acknowledged by the broker.
+  RETURN_IF_ERROR(producer_->Flush(kFlushTimeout).WithContext("flushing output before commit"));
+  std::vector<kafka::PartitionOffset> offsets = tasks_->CommittableOffsets();
+  if (offsets.empty()) return Status::Ok();
+  Status st = consumer_->Commit(offsets);
+  if (st.ok()) {
+    tasks_->MarkCommitted();
+    return st;
+  }
+  if (st.code() == StatusCode::kRetriable || st.code() == StatusCode::kTimedOut) {
+    // The offsets stay dirty and go with the next commit.
+    spdlog::warn("{}: commit failed, will retry: {}", client_id_, st.ToString());
+    return Status::Ok();
+  }
+  return st;
+}
+
+void StreamThread::OnPartitionsRevoked(const std::vector<kafka::TopicPartition>& partitions) {
+  if (commit_on_revoke_ && !tasks_->tasks().empty()) {
+    if (Status st = Commit(); !st.ok()) {
+      spdlog::error("{}: commit on revocation failed: {}", client_id_, st.ToString());
+      if (callback_error_.ok()) callback_error_ = st;
+    }
+  }
+  tasks_->CloseAll();
+  paused_.clear();  // unassign() forgets pauses
+  spdlog::info("{}: partitions revoked; tasks closed", client_id_);
+}
+
+void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>& partitions) {
+  if (Status st = tasks_->CreateTasks(partitions); !st.ok()) {
+    spdlog::error("{}: creating tasks failed: {}", client_id_, st.ToString());
+    if (callback_error_.ok()) callback_error_ = st;
+    return;
+  }
+  spdlog::info("{}: assigned {} partition(s); tasks: {}", client_id_, partitions.size(), tasks_->TaskIdList());
+}
+
+void StreamThread::LogThroughput(bool force) {
+  const auto now = Clock::now();
+  const auto elapsed = now - last_log_;
+  if (!force && elapsed < config_.throughput_log_interval) return;
+  const double secs = std::chrono::duration<double>(elapsed).count();
+  if (secs <= 0) return;
+  spdlog::info(
+      "{}: {:.0f} rec/s in, {:.0f} rec/s out; totals: consumed {}, produced {}, dead-lettered {}, skipped {}; "
+      "tasks: {}",
+      client_id_, (metrics_.consumed - last_logged_.consumed) / secs,
+      (metrics_.produced - last_logged_.produced) / secs, metrics_.consumed, metrics_.produced, metrics_.dead_lettered,
+      metrics_.skipped, tasks_->TaskIdList());
+  last_logged_ = metrics_;
+  last_log_ = now;
+}
+
+void StreamThread::Shutdown(bool clean) {
+  if (consumer_) {
+    if (clean) {
+      if (Status st = Commit(); !st.ok()) spdlog::error("{}: final commit failed: {}", client_id_, st.ToString());
+    }
+    // Closing leaves the group; its revocation must not commit after a failure.
+    commit_on_revoke_ = clean;
+    if (Status st = consumer_->Close(); !st.ok()) spdlog::warn("{}: {}", client_id_, st.ToString());
+  }
+  if (tasks_) tasks_->CloseAll();
+  if (producer_ && clean) (void)producer_->Flush(kFlushTimeout);
+  if (clean) LogThroughput(true);
+  state_ = State::kDead;
+}
+
+}  // namespace streamapp::runtime

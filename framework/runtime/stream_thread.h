@@ -1,0 +1,64 @@
+// A stream thread: one consumer in the application's group, one producer,
+// and the tasks the group assigned it. It polls, feeds tasks, processes in
+// timestamp order, and commits every commit.interval.ms.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "runtime/record_collector.h"
+#include "runtime/task_manager.h"
+#include "streamapp/streams_config.h"
+
+namespace streamapp::runtime {
+
+class StreamThread final : public kafka::RebalanceListener {
+ public:
+  enum class State { kCreated, kStarting, kRunning, kPendingShutdown, kDead };
+
+  StreamThread(int index, std::shared_ptr<const dsl::TopologyData> topology, const StreamsConfig& config,
+               std::string client_id_prefix, const std::atomic<bool>& stop);
+
+  // Runs until `stop` is set (then commits and leaves the group) or an
+  // unrecoverable error happens (returned).
+  Status Run();
+
+  void OnPartitionsRevoked(const std::vector<kafka::TopicPartition>& partitions) override;
+  void OnPartitionsAssigned(const std::vector<kafka::TopicPartition>& partitions) override;
+
+  const TaskMetrics& metrics() const { return metrics_; }
+
+ private:
+  Status CreateClients();
+  Status PollOnce(std::chrono::milliseconds timeout);
+  Status ProcessBatch();
+  void UpdatePauses();
+  Status Commit();
+  void LogThroughput(bool force);
+  void Shutdown(bool clean);
+
+  const int index_;
+  std::shared_ptr<const dsl::TopologyData> topology_;
+  const StreamsConfig& config_;
+  const std::string client_id_;
+  const std::atomic<bool>& stop_;
+  State state_ = State::kCreated;
+
+  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<ProducerCollector> collector_;
+  std::unique_ptr<kafka::Consumer> consumer_;
+  std::unique_ptr<TaskManager> tasks_;
+  std::set<kafka::TopicPartition> paused_;
+  TaskMetrics metrics_;
+  Status callback_error_;  // an error inside a rebalance callback, surfaced by the loop
+  bool commit_on_revoke_ = true;
+
+  std::chrono::steady_clock::time_point last_commit_;
+  std::chrono::steady_clock::time_point last_log_;
+  TaskMetrics last_logged_;
+};
+
+}  // namespace streamapp::runtime

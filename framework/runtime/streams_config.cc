@@ -1,0 +1,66 @@
+#include "streamapp/streams_config.h"
+
+#include <charconv>
+
+namespace streamapp {
+namespace {
+
+Result<int64_t> ParseInt(const std::string& key, const std::string& value) {
+  int64_t out = 0;
+  auto r = std::from_chars(value.data(), value.data() + value.size(), out);
+  if (r.ec != std::errc() || r.ptr != value.data() + value.size()) {
+    return Status::InvalidArgument(key + ": expected an integer, got '" + value + "'");
+  }
+  return out;
+}
+
+}  // namespace
+
+Status StreamsConfig::Set(const std::string& key, const std::string& value) {
+  if (key.rfind("kafka.", 0) == 0) {
+    kafka[key.substr(6)] = value;
+  } else if (key == "application.id") {
+    application_id = value;
+  } else if (key == "bootstrap.servers") {
+    bootstrap_servers = value;
+  } else if (key == "num.stream.threads") {
+    ASSIGN_OR_RETURN(int64_t n, ParseInt(key, value));
+    num_threads = static_cast<int>(n);
+  } else if (key == "processing.guarantee") {
+    if (value == "at_least_once") {
+      guarantee = ProcessingGuarantee::kAtLeastOnce;
+    } else if (value == "exactly_once_v2" || value == "exactly_once") {
+      guarantee = ProcessingGuarantee::kExactlyOnceV2;
+    } else {
+      return Status::InvalidArgument("processing.guarantee: expected at_least_once or exactly_once_v2, got '" + value +
+                                     "'");
+    }
+  } else if (key == "commit.interval.ms") {
+    ASSIGN_OR_RETURN(int64_t ms, ParseInt(key, value));
+    commit_interval = std::chrono::milliseconds(ms);
+  } else if (key == "state.dir") {
+    state_dir = value;
+  } else if (key == "dlq.topic") {
+    dlq_topic = value;
+  } else if (key == "buffered.records.per.partition") {
+    ASSIGN_OR_RETURN(int64_t n, ParseInt(key, value));
+    max_buffered_per_partition = static_cast<size_t>(n);
+  } else {
+    return Status::InvalidArgument("unknown setting '" + key +
+                                   "'; expected application.id, bootstrap.servers, num.stream.threads, "
+                                   "processing.guarantee, commit.interval.ms, state.dir, dlq.topic, "
+                                   "buffered.records.per.partition or kafka.<librdkafka property>");
+  }
+  return Status::Ok();
+}
+
+Status StreamsConfig::Validate() const {
+  if (application_id.empty()) return Status::InvalidArgument("application.id is not set");
+  if (bootstrap_servers.empty()) return Status::InvalidArgument("bootstrap.servers is not set");
+  if (num_threads < 1) return Status::InvalidArgument("num.stream.threads must be >= 1");
+  if (commit_interval.count() <= 0) return Status::InvalidArgument("commit.interval.ms must be > 0");
+  if (max_buffered_per_partition < 1) return Status::InvalidArgument("buffered.records.per.partition must be >= 1");
+  return Status::Ok();
+}
+
+}  // namespace streamapp

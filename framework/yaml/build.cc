@@ -1,0 +1,359 @@
+// Spec -> DSL graph. Serdes and expressions are made here, so their errors
+// are reported at the YAML text they came from; the graph is only built when
+// the whole file is free of errors (later errors would be noise).
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+
+#include "streamapp/expr.h"
+#include "streamapp/value.h"
+#include "yaml/reader.h"
+#include "yaml/spec.h"
+
+namespace streamapp::yaml {
+namespace {
+
+using expr::Expression;
+using expr::StaticType;
+
+std::string_view StaticTypeName(StaticType t) {
+  switch (t) {
+    case StaticType::kAny: return "any value";
+    case StaticType::kNull: return "always null";
+    case StaticType::kBool: return "a boolean";
+    case StaticType::kInt: return "an integer";
+    case StaticType::kDouble: return "a double";
+    case StaticType::kNumber: return "a number";
+    case StaticType::kString: return "a string";
+    case StaticType::kArray: return "an array";
+    case StaticType::kObject: return "an object";
+  }
+  return "?";
+}
+
+// `map:` compiled once, shared by every processor instance.
+struct CompiledMap {
+  std::vector<std::pair<FieldPath, Expression>> set;
+  std::vector<std::pair<FieldPath, FieldPath>> rename;
+  std::vector<FieldPath> drop;
+};
+
+Result<Value> ApplyMap(const CompiledMap& ops, const Record& record) {
+  Value v = record.value;
+  // Expressions see the original record, so the order of `set` entries does
+  // not change their results.
+  for (const auto& [path, e] : ops.set) {
+    Result<Value> x = e.Evaluate(record);
+    if (!x.ok()) return x.status();
+    Status st = path.Assign(v, std::move(x).value());
+    if (!st.ok()) return Status::DataError(st.message());
+  }
+  for (const auto& [from, to] : ops.rename) {
+    if (from.Lookup(v) == nullptr) continue;  // absent: nothing to rename
+    Status st = to.Assign(v, from.Remove(v));
+    if (!st.ok()) return Status::DataError(st.message());
+  }
+  for (const FieldPath& path : ops.drop) path.Remove(v);
+  return v;
+}
+
+class Builder {
+ public:
+  Builder(const FileSpec& spec, const SerdeOptions& options, Diagnostics& diags)
+      : spec_(spec), options_(options), diags_(diags) {}
+
+  std::optional<Topology> Run() {
+    for (const StreamSpec& s : spec_.streams) {
+      const std::string what = "stream '" + s.name.value + "'";
+      stream_serdes_[s.name.value] = {MakeSerdeAt(s.key, what + " key"), MakeSerdeAt(s.value, what + " value")};
+    }
+    for (size_t i : spec_.build_order) Pipeline(spec_.pipelines[i]);
+    // Pipelines with bad references are not in the build order; their steps
+    // still get checked, on a scratch graph that is never built.
+    for (size_t i = 0; i < spec_.pipelines.size(); ++i) {
+      if (std::find(spec_.build_order.begin(), spec_.build_order.end(), i) != spec_.build_order.end()) continue;
+      const PipelineSpec& p = spec_.pipelines[i];
+      const ErrorHandling h = p.on_error.value_or(spec_.on_error);
+      Steps(scratch_.Stream("scratch." + p.name.value, {"scratch"}, {}, h), p.steps, h);
+    }
+    if (!diags_.empty()) return std::nullopt;
+    Result<Topology> built = builder_.Build();
+    if (built.ok()) return std::move(built).value();
+    ReportBuildErrors(built.status().message());
+    return std::nullopt;
+  }
+
+ private:
+  using SerdePtr = std::shared_ptr<const Serde>;
+
+  SerdePtr MakeSerdeAt(const Text& spec, const std::string& what) {
+    auto it = serdes_.find(spec.value);
+    if (it == serdes_.end()) it = serdes_.emplace(spec.value, MakeSerde(spec.value, options_)).first;
+    if (it->second.ok()) return *it->second;
+    diags_.Add(spec.pos.line > 0 ? spec.pos : spec_.pipelines_pos, what + ": " + it->second.status().message());
+    return nullptr;
+  }
+
+  std::optional<Expression> Compile(const ExprText& e, std::string_view what,
+                                    std::initializer_list<StaticType> allowed = {}) {
+    size_t offset = 0;
+    Result<Expression> x = Expression::Compile(e.text, &offset);
+    if (!x.ok()) {
+      // The column says where; an "(at offset N)" suffix would only repeat it.
+      std::string message = x.status().message();
+      const size_t at = message.rfind(" (at offset ");
+      if (at != std::string::npos && message.back() == ')') message.erase(at);
+      diags_.Add(e.At(offset), std::string(what) + ": " + message);
+      return std::nullopt;
+    }
+    const StaticType t = x->static_type();
+    if (allowed.size() > 0 && t != StaticType::kAny && std::find(allowed.begin(), allowed.end(), t) == allowed.end()) {
+      diags_.Add(e.At(0), std::string(what) + ": expected " + std::string(StaticTypeName(*allowed.begin())) +
+                              ", but '" + e.text + "' is " + std::string(StaticTypeName(t)));
+      return std::nullopt;
+    }
+    return std::move(x).value();
+  }
+
+  // A pipeline's output or a stream's source (created on first use). Nothing
+  // when the producer could not be built (its errors are already reported).
+  std::optional<KStream> Input(const std::string& name) {
+    if (auto it = outputs_.find(name); it != outputs_.end()) return it->second;
+    if (auto it = sources_.find(name); it != sources_.end()) return it->second;
+    const StreamSpec* found = spec_.FindStream(name);
+    if (found == nullptr) return std::nullopt;
+    const StreamSpec& s = *found;
+    std::vector<std::string> topics;
+    for (const Text& t : s.topics) topics.push_back(t.value);
+    Consumed consumed{stream_serdes_[name].first, stream_serdes_[name].second,
+                      TimestampSpec{s.timestamp_field ? s.timestamp_field->value : ""}};
+    const std::string node = "stream." + name;
+    node_pos_[node] = s.name.pos;
+    return sources_.emplace(name, builder_.Stream(node, std::move(topics), std::move(consumed), spec_.on_error))
+        .first->second;
+  }
+
+  void Pipeline(const PipelineSpec& p) {
+    const ErrorHandling h = p.on_error.value_or(spec_.on_error);
+    std::optional<KStream> in;
+    for (size_t k = 0; k < p.from.size(); ++k) {
+      std::optional<KStream> input = Input(p.from[k].value);
+      if (!input) return;
+      KStream s = input->OnError(h);
+      if (!in) {
+        in = s;
+        continue;
+      }
+      // Merge is binary: chain it, the last merge carrying the stable name.
+      const std::string name = k + 1 == p.from.size() ? p.merge_node : p.merge_node + "-" + std::to_string(k);
+      node_pos_[name] = p.name.pos;
+      in = in->Merge(name, s);
+    }
+    if (!in) return;
+    if (std::optional<KStream> out = Steps(*in, p.steps, h)) outputs_.emplace(p.name.value, *out);
+  }
+
+  // Returns the stream after the steps, or nothing when they end in to/branch.
+  std::optional<KStream> Steps(KStream s, const std::vector<StepSpec>& steps, ErrorHandling h) {
+    bool ended = false;
+    for (const StepSpec& step : steps) {
+      node_pos_[step.node_name] = step.pos;
+      const KStream at = step.on_error ? s.OnError(*step.on_error) : s;
+      std::optional<KStream> next = Step(at, step, h);
+      // Steps after to/branch are an error already reported; they are still
+      // checked (attached anywhere: the graph will not be built).
+      if (!next) {
+        ended = true;
+        continue;
+      }
+      s = step.on_error ? next->OnError(h) : *next;
+    }
+    if (ended) return std::nullopt;
+    return s;
+  }
+
+  std::optional<KStream> Step(const KStream& s, const StepSpec& step, ErrorHandling h) {
+    const std::string& name = step.node_name;
+    switch (step.kind) {
+      case StepKind::kFilter: {
+        auto c = Compile(step.expr, "filter", {StaticType::kBool});
+        if (!c) return s;
+        return s.Filter(name, [e = *c](const Record& r) { return e.Test(r); }).WithDetail(step.expr.text);
+      }
+      case StepKind::kMap: return Map(s, step);
+      case StepKind::kMapValues: {
+        auto c = Compile(step.expr, "mapValues");
+        if (!c) return s;
+        return s.MapValues(name, [e = *c](const Record& r) { return e.Evaluate(r); }).WithDetail(step.expr.text);
+      }
+      case StepKind::kFlatMap: {
+        auto c = Compile(step.expr, "flatMap", {StaticType::kArray});
+        if (!c) return s;
+        return s
+            .FlatMap(name,
+                     [e = *c](Record r) -> Result<std::vector<Record>> {
+                       Result<Value> v = e.Evaluate(r);
+                       if (!v.ok()) return v.status();
+                       std::vector<Record> out;
+                       if (v->is_null()) return out;
+                       if (!v->is_array()) {
+                         return Status::DataError("flatMap '" + e.text() + "' produced " +
+                                                  std::string(TypeName(v->type())) + ", expected an array");
+                       }
+                       out.reserve(v->as_array().size());
+                       for (Value& element : v->as_array()) {
+                         Record item{r.key, std::move(element), r.timestamp, r.headers, r.source};
+                         out.push_back(std::move(item));
+                       }
+                       return out;
+                     })
+            .WithDetail(step.expr.text);
+      }
+      case StepKind::kSelectKey: {
+        auto c = Compile(step.expr, "selectKey");
+        if (!c) return s;
+        return s.SelectKey(name, [e = *c](const Record& r) { return e.Evaluate(r); }).WithDetail(step.expr.text);
+      }
+      case StepKind::kPeek:
+        return s.Peek(name, [name, label = step.expr.text](const Record& r) {
+          spdlog::info("{}{}{}: key={} value={}", name, label.empty() ? "" : " ", label, r.key.ToJson(),
+                       r.value.ToJson());
+        });
+      case StepKind::kBranch: Branch(s, step, h); return std::nullopt;
+      case StepKind::kTo: To(s, step); return std::nullopt;
+    }
+    return s;
+  }
+
+  std::optional<KStream> Map(const KStream& s, const StepSpec& step) {
+    auto ops = std::make_shared<CompiledMap>();
+    bool ok = true;
+    for (const FieldAssign& a : step.map.set) {
+      auto e = Compile(a.expr, "map.set '" + a.path.value + "'");
+      if (e) ops->set.emplace_back(*FieldPath::Parse(a.path.value), std::move(*e));
+      ok = ok && e.has_value();
+    }
+    for (const FieldRename& r : step.map.rename) {
+      ops->rename.emplace_back(*FieldPath::Parse(r.from.value), *FieldPath::Parse(r.to.value));
+    }
+    for (const Text& d : step.map.drop) ops->drop.push_back(*FieldPath::Parse(d.value));
+    if (!ok) return s;
+    std::shared_ptr<const CompiledMap> shared = std::move(ops);
+    std::string detail;
+    for (const FieldAssign& a : step.map.set) detail += (detail.empty() ? "set " : ", ") + a.path.value;
+    for (size_t i = 0; i < step.map.rename.size(); ++i) {
+      detail += (i == 0 ? (detail.empty() ? "rename " : "; rename ") : ", ") + step.map.rename[i].from.value + "->" +
+                step.map.rename[i].to.value;
+    }
+    for (size_t i = 0; i < step.map.drop.size(); ++i) {
+      detail += (i == 0 ? (detail.empty() ? "drop " : "; drop ") : ", ") + step.map.drop[i].value;
+    }
+    return s.MapValues(step.node_name, [shared](const Record& r) { return ApplyMap(*shared, r); }).WithDetail(detail);
+  }
+
+  void Branch(const KStream& s, const StepSpec& step, ErrorHandling h) {
+    std::vector<BranchSpec> specs;
+    for (const BranchCase& c : step.cases) {
+      node_pos_[c.node_name] = c.name.value.empty() ? c.pos : c.name.pos;
+      Predicate predicate;
+      if (c.when) {
+        if (auto compiled = Compile(*c.when, "when", {StaticType::kBool})) {
+          predicate = [e = *compiled](const Record& r) { return e.Test(r); };
+        }
+      }
+      specs.push_back({c.node_name, std::move(predicate)});
+    }
+    std::vector<KStream> outs = s.Branch(step.node_name, std::move(specs));
+    for (size_t i = 0; i < outs.size() && i < step.cases.size(); ++i) Steps(outs[i].OnError(h), step.cases[i].steps, h);
+  }
+
+  void To(const KStream& s, const StepSpec& step) {
+    const SinkSpec& sink = step.sink;
+    Produced produced;
+    std::string topic;
+    if (sink.by_name) {
+      const Text& name = *sink.topic;
+      if (const StreamSpec* target = spec_.FindStream(name.value)) {
+        if (target->topics.size() != 1) {
+          diags_.Add(name.pos, "to: stream '" + name.value + "' has " + std::to_string(target->topics.size()) +
+                                   " topics; a sink needs a stream with exactly one topic");
+          return;
+        }
+        topic = target->topics.front().value;
+        produced = {stream_serdes_[name.value].first, stream_serdes_[name.value].second};
+      } else if (!IsValidTopic(name.value)) {
+        diags_.Add(name.pos, "to: '" + name.value + "' is neither a stream nor a valid topic name");
+        return;
+      } else {
+        topic = name.value;
+        produced = {MakeSerdeAt(sink.key, "to key"), MakeSerdeAt(sink.value, "to value")};
+      }
+    } else {
+      produced = {MakeSerdeAt(sink.key, "to key"), MakeSerdeAt(sink.value, "to value")};
+      if (sink.topic) topic = sink.topic->value;
+    }
+    if (!sink.topic_expr) {
+      s.To(step.node_name, topic, std::move(produced));
+      return;
+    }
+    auto compiled = Compile(*sink.topic_expr, "topic_expr", {StaticType::kString});
+    if (!compiled) return;
+    s.To(
+        step.node_name,
+        [e = *compiled](const Record& r) -> Result<std::string> {
+          Result<Value> v = e.Evaluate(r);
+          if (!v.ok()) return v.status();
+          if (!v->is_string() || v->as_string().empty()) {
+            return Status::DataError("topic_expr '" + e.text() + "' produced " +
+                                     (v->is_string() ? std::string("an empty string") : v->ToJson()) +
+                                     ", expected a topic name");
+          }
+          return std::move(v->as_string());
+        },
+        std::move(produced));
+  }
+
+  // Build() reports one problem per line; put each at the node it names.
+  void ReportBuildErrors(const std::string& message) {
+    size_t start = 0;
+    while (start <= message.size()) {
+      size_t end = message.find('\n', start);
+      if (end == std::string::npos) end = message.size();
+      const std::string line = message.substr(start, end - start);
+      start = end + 1;
+      if (line.empty()) continue;
+      // The node named last: in "read by both 'a' and 'b'" the second one
+      // is the newcomer.
+      Pos pos = spec_.pipelines_pos;
+      size_t best = 0;
+      for (const auto& [node, at] : node_pos_) {
+        const size_t found = line.rfind("'" + node + "'");
+        if (found != std::string::npos && found + 1 > best) {
+          best = found + 1;
+          pos = at;
+        }
+      }
+      diags_.Add(pos, line);
+    }
+  }
+
+  const FileSpec& spec_;
+  const SerdeOptions& options_;
+  Diagnostics& diags_;
+  StreamsBuilder builder_;
+  StreamsBuilder scratch_;
+  std::map<std::string, Result<SerdePtr>> serdes_;
+  std::map<std::string, std::pair<SerdePtr, SerdePtr>> stream_serdes_;
+  std::map<std::string, KStream> sources_;
+  std::map<std::string, KStream> outputs_;
+  std::map<std::string, Pos> node_pos_;
+};
+
+}  // namespace
+
+std::optional<Topology> BuildSpec(const FileSpec& spec, const SerdeOptions& serde_options, Diagnostics& diags) {
+  return Builder(spec, serde_options, diags).Run();
+}
+
+}  // namespace streamapp::yaml

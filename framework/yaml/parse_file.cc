@@ -1,0 +1,274 @@
+// YAML -> FileSpec: the top level, `application`, `streams`, `pipelines`.
+// Steps are parsed in parse_steps.cc.
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "streamapp/value.h"
+#include "yaml/parse_steps.h"
+#include "yaml/reader.h"
+#include "yaml/spec.h"
+#include "yaml/suggest.h"
+
+namespace streamapp::yaml {
+namespace {
+
+const std::vector<std::string> kTopKeys = {"version", "application", "proto_paths", "streams", "pipelines"};
+const std::vector<std::string> kAppKeys = {
+    "id", "processing_guarantee", "commit_interval_ms", "threads", "on_error", "dlq_topic", "kafka"};
+const std::vector<std::string> kStreamKeys = {"topic", "topics", "key", "value", "timestamp"};
+const std::vector<std::string> kPipelineKeys = {"from", "on_error", "steps"};
+
+class FileParser {
+ public:
+  FileParser(Reader& r, FileSpec& spec) : r_(r), spec_(spec) {}
+
+  void Root(const YAML::Node& root) {
+    const Pos start{1, 1};
+    if (!root.IsDefined() || root.IsNull()) {
+      r_.Error(start, "the file is empty; expected a mapping with version, application, streams and pipelines");
+      return;
+    }
+    if (!r_.ExpectMap(root, Reader::PosOf(root), "topology file")) return;
+    bool has_version = false, has_app = false, has_streams = false, has_pipelines = false;
+    for (Reader::Entry& e : r_.KnownEntries(root, "the topology file", kTopKeys)) {
+      if (e.key == "version") {
+        has_version = true;
+        Version(e);
+      } else if (e.key == "application") {
+        has_app = true;
+        Application(e);
+      } else if (e.key == "proto_paths") {
+        ProtoPaths(e);
+      } else if (e.key == "streams") {
+        has_streams = true;
+        Streams(e);
+      } else if (e.key == "pipelines") {
+        has_pipelines = true;
+        spec_.pipelines_pos = e.key_pos;
+        Pipelines(e);
+      }
+    }
+    // A misspelt section was already reported with a suggestion; saying it
+    // is also missing would be noise.
+    std::vector<std::string> suggested;
+    for (auto it = root.begin(); it != root.end(); ++it) {
+      if (!it->first.IsScalar()) continue;
+      if (auto n = Nearest(it->first.Scalar(), kTopKeys)) suggested.push_back(*n);
+    }
+    auto missing = [&](bool has, const std::string& key, const std::string& message) {
+      if (!has && std::find(suggested.begin(), suggested.end(), key) == suggested.end()) r_.Error(start, message);
+    };
+    missing(has_version, "version", "missing 'version: 1' (the format version of this file)");
+    missing(has_app, "application", "missing 'application' section (it needs at least 'id')");
+    if (!has_streams) spec_.streams_valid = false;
+    missing(has_streams, "streams", "missing 'streams' section (the topics the pipelines read)");
+    missing(has_pipelines, "pipelines", "missing 'pipelines' section");
+  }
+
+ private:
+  void Version(const Reader::Entry& e) {
+    if (e.value.IsScalar() && e.value.Scalar() == "1") return;
+    r_.Error(e.value_pos, "unsupported version " +
+                              (e.value.IsScalar() ? "'" + e.value.Scalar() + "'" : Reader::KindName(e.value)) +
+                              "; this stream-app reads version 1");
+  }
+
+  void Application(const Reader::Entry& section) {
+    if (!r_.ExpectMap(section.value, section.value_pos, "application")) return;
+    bool has_id = false;
+    std::string dlq;
+    for (Reader::Entry& e : r_.KnownEntries(section.value, "application", kAppKeys)) {
+      if (e.key == "id") {
+        std::optional<Text> id = r_.ExpectScalar(e.value, e.value_pos, "application.id");
+        if (!id) continue;
+        has_id = true;
+        if (!IsValidTopic(id->value)) {
+          r_.Error(e.value_pos, "invalid application id '" + id->value +
+                                    "': it prefixes topic names, so use only letters, digits, '.', '_' and '-'");
+        }
+        spec_.app.application_id = id->value;
+      } else if (e.key == "processing_guarantee") {
+        spec_.app.processing_guarantee =
+            r_.Choice(e.value, e.value_pos, "processing_guarantee", {"at_least_once", "exactly_once_v2"});
+      } else if (e.key == "commit_interval_ms") {
+        std::optional<int64_t> v = r_.ExpectInt(e.value, e.value_pos, "commit_interval_ms");
+        if (v && *v <= 0) r_.Error(e.value_pos, "commit_interval_ms must be > 0, found " + std::to_string(*v));
+        if (v && *v > 0) spec_.app.commit_interval_ms = *v;
+      } else if (e.key == "threads") {
+        std::optional<int64_t> v = r_.ExpectInt(e.value, e.value_pos, "threads");
+        if (v && (*v < 1 || *v > 1024)) r_.Error(e.value_pos, "threads must be between 1 and 1024");
+        if (v && *v >= 1 && *v <= 1024) spec_.app.threads = static_cast<int>(*v);
+      } else if (e.key == "on_error") {
+        if (auto h = r_.OnError(e.value, e.value_pos)) spec_.on_error = *h;
+      } else if (e.key == "dlq_topic") {
+        std::optional<Text> t = r_.ExpectScalar(e.value, e.value_pos, "dlq_topic");
+        if (t && !IsValidTopic(t->value)) r_.Error(e.value_pos, "invalid topic name '" + t->value + "'");
+        if (t) dlq = t->value;
+      } else if (e.key == "kafka") {
+        Kafka(e);
+      }
+    }
+    if (!has_id) r_.Error(section.key_pos, "application needs 'id' (the Kafka group id and topic prefix)");
+    spec_.app.dlq_topic = dlq.empty() && has_id ? spec_.app.application_id + "-dlq" : dlq;
+  }
+
+  void Kafka(const Reader::Entry& section) {
+    if (!r_.ExpectMap(section.value, section.value_pos, "application.kafka")) return;
+    for (Reader::Entry& e : r_.Entries(section.value, "application.kafka")) {
+      // Numbers and booleans are fine: librdkafka takes every value as text.
+      if (!e.value.IsScalar()) {
+        r_.Error(e.value_pos,
+                 "kafka property '" + e.key + "': expected a scalar value, found " + Reader::KindName(e.value));
+        continue;
+      }
+      spec_.app.kafka[e.key] = e.value.Scalar();
+    }
+  }
+
+  void ProtoPaths(const Reader::Entry& section) {
+    for (Text& t : r_.ScalarOrList(section.value, section.value_pos, "proto_paths")) {
+      std::filesystem::path p(t.value);
+      if (p.is_relative() && !spec_.base_dir.empty()) p = std::filesystem::path(spec_.base_dir) / p;
+      std::error_code ec;
+      if (!std::filesystem::is_directory(p, ec)) {
+        r_.Error(t.pos, "proto path '" + t.value + "' is not a directory (resolved to '" + p.string() + "')");
+        continue;
+      }
+      spec_.proto_paths.push_back(p.lexically_normal().string());
+    }
+  }
+
+  void Streams(const Reader::Entry& section) {
+    if (!r_.ExpectMap(section.value, section.value_pos, "streams")) {
+      spec_.streams_valid = false;
+      return;
+    }
+    for (Reader::Entry& e : r_.Entries(section.value, "streams")) {
+      if (!IsValidName(e.key)) {
+        r_.Error(e.key_pos, "invalid stream name '" + e.key + "': use letters, digits, '_' and '-'");
+      }
+      StreamSpec s;
+      s.name = {e.key, e.key_pos};
+      const std::string what = "stream '" + e.key + "'";
+      if (!r_.ExpectMap(e.value, e.value_pos, what)) continue;
+      bool has_topic = false;
+      for (Reader::Entry& f : r_.KnownEntries(e.value, what, kStreamKeys)) {
+        if (f.key == "topic" || f.key == "topics") {
+          if (has_topic) {
+            r_.Error(f.key_pos, what + " has both 'topic' and 'topics'; use one");
+            continue;
+          }
+          has_topic = true;
+          if (f.key == "topic") {
+            if (auto t = r_.ExpectScalar(f.value, f.value_pos, what + " topic")) s.topics.push_back(*t);
+          } else {
+            s.topics = r_.ScalarOrList(f.value, f.value_pos, what + " topics");
+            if (f.value.IsSequence() && f.value.size() == 0) r_.Error(f.value_pos, what + " topics: the list is empty");
+          }
+          for (const Text& t : s.topics) {
+            if (!IsValidTopic(t.value)) {
+              r_.Error(t.pos, "invalid topic name '" + t.value + "': use letters, digits, '.', '_' and '-'");
+            }
+          }
+        } else if (f.key == "key" || f.key == "value") {
+          if (auto t = r_.ExpectScalar(f.value, f.value_pos, what + " " + f.key))
+            (f.key == "key" ? s.key : s.value) = *t;
+        } else if (f.key == "timestamp") {
+          Timestamp(f, what, s);
+        }
+      }
+      if (!has_topic) r_.Error(e.key_pos, what + " needs 'topic' or 'topics'");
+      spec_.streams.push_back(std::move(s));
+    }
+  }
+
+  void Timestamp(const Reader::Entry& f, const std::string& what, StreamSpec& s) {
+    if (f.value.IsScalar()) {
+      if (f.value.Scalar() != "record") {
+        r_.Error(f.value_pos,
+                 what + " timestamp: expected 'record' or {field: <path>}, found '" + f.value.Scalar() + "'");
+      }
+      return;
+    }
+    if (!r_.ExpectMap(f.value, f.value_pos, what + " timestamp")) return;
+    bool has_field = false;
+    for (Reader::Entry& g : r_.KnownEntries(f.value, what + " timestamp", {"field"})) {
+      std::optional<Text> t = r_.ExpectScalar(g.value, g.value_pos, "timestamp field");
+      if (!t) continue;
+      has_field = true;
+      Result<FieldPath> path = FieldPath::Parse(t->value);
+      if (!path.ok()) r_.Error(g.value_pos, "timestamp field: " + path.status().message());
+      s.timestamp_field = *t;
+    }
+    if (!has_field) r_.Error(f.key_pos, what + " timestamp needs 'field'");
+  }
+
+  void Pipelines(const Reader::Entry& section) {
+    if (!r_.ExpectMap(section.value, section.value_pos, "pipelines")) return;
+    if (section.value.size() == 0) r_.Error(section.key_pos, "pipelines: there are none; define at least one");
+    for (Reader::Entry& e : r_.Entries(section.value, "pipelines")) {
+      if (!IsValidName(e.key)) {
+        r_.Error(e.key_pos, "invalid pipeline name '" + e.key + "': use letters, digits, '_' and '-'");
+      }
+      PipelineSpec p;
+      p.name = {e.key, e.key_pos};
+      const std::string what = "pipeline '" + e.key + "'";
+      if (!r_.ExpectMap(e.value, e.value_pos, what)) continue;
+      bool has_from = false;
+      for (Reader::Entry& f : r_.KnownEntries(e.value, what, kPipelineKeys)) {
+        if (f.key == "from") {
+          has_from = true;
+          p.from = r_.ScalarOrList(f.value, f.value_pos, what + " from");
+          if (f.value.IsSequence() && f.value.size() == 0) r_.Error(f.value_pos, what + " from: the list is empty");
+        } else if (f.key == "on_error") {
+          p.on_error = r_.OnError(f.value, f.value_pos);
+        } else if (f.key == "steps") {
+          if (f.value.IsNull()) continue;  // `steps:` with nothing: a pass-through
+          if (!r_.ExpectSeq(f.value, f.value_pos, what + " steps")) continue;
+          p.steps = ParseSteps(r_, f.value, e.key);
+        }
+      }
+      if (!has_from) r_.Error(e.key_pos, what + " needs 'from' (a stream or pipeline name, or a list of them)");
+      if (p.from.size() > 1) p.merge_node = e.key + ".merge";
+      spec_.pipelines.push_back(std::move(p));
+    }
+  }
+
+  Reader& r_;
+  FileSpec& spec_;
+};
+
+}  // namespace
+
+FileSpec ParseSpec(std::string_view text, const std::string& base_dir, Diagnostics& diags) {
+  FileSpec spec;
+  spec.base_dir = base_dir;
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::ParserException& e) {
+    diags.Add({e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
+    return spec;
+  } catch (const YAML::Exception& e) {
+    diags.Add({1, 1}, std::string("YAML error: ") + e.what());
+    return spec;
+  }
+  Reader reader(text, diags);
+  FileParser(reader, spec).Root(root);
+  return spec;
+}
+
+const StreamSpec* FileSpec::FindStream(std::string_view name) const {
+  auto it = std::find_if(streams.begin(), streams.end(), [&](const StreamSpec& s) { return s.name.value == name; });
+  return it == streams.end() ? nullptr : &*it;
+}
+
+const PipelineSpec* FileSpec::FindPipeline(std::string_view name) const {
+  auto it =
+      std::find_if(pipelines.begin(), pipelines.end(), [&](const PipelineSpec& p) { return p.name.value == name; });
+  return it == pipelines.end() ? nullptr : &*it;
+}
+
+}  // namespace streamapp::yaml

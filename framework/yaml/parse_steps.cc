@@ -1,0 +1,307 @@
+// Steps: a list of single-operator mappings, so that new operators (stateful
+// steps, joins, plugins) are new keys and old files keep their meaning.
+#include "yaml/parse_steps.h"
+
+#include <algorithm>
+
+#include "streamapp/value.h"
+#include "yaml/suggest.h"
+
+namespace streamapp::yaml {
+namespace {
+
+const std::vector<std::string> kStepExtraKeys = {"name", "on_error"};
+const std::vector<std::string> kCaseKeys = {"when", "otherwise", "name", "steps", "to"};
+const std::vector<std::string> kSinkKeys = {"topic", "topic_expr", "key", "value"};
+const std::vector<std::string> kMapKeys = {"set", "rename", "drop"};
+
+std::optional<StepKind> KindOf(std::string_view key) {
+  const std::vector<std::string>& names = StepKindNames();
+  auto it = std::find(names.begin(), names.end(), key);
+  if (it == names.end()) return std::nullopt;
+  return static_cast<StepKind>(it - names.begin());
+}
+
+std::string PosText(Pos p) {
+  return std::to_string(p.line) + ":" + std::to_string(p.column);
+}
+
+class StepParser {
+ public:
+  StepParser(Reader& r) : r_(r) {}
+
+  std::vector<StepSpec> Steps(const YAML::Node& seq, const std::string& scope) {
+    std::vector<StepSpec> out;
+    size_t index = 0;
+    bool reported_after_end = false;
+    for (const YAML::Node& item : seq) {
+      const Pos pos = Reader::ValuePos(item, Reader::PosOf(seq));
+      std::optional<StepSpec> step = Step(item, pos, index, scope);
+      if (step && !out.empty() && !reported_after_end &&
+          (out.back().kind == StepKind::kTo || out.back().kind == StepKind::kBranch)) {
+        const std::string_view last = StepKindName(out.back().kind);
+        r_.Error(step->pos, "step '" + std::string(StepKindName(step->kind)) + "' after '" + std::string(last) +
+                                "' is never reached: '" + std::string(last) + "' must be the last step");
+        reported_after_end = true;
+      }
+      if (step) out.push_back(std::move(*step));
+      ++index;
+    }
+    return out;
+  }
+
+ private:
+  std::optional<StepSpec> Step(const YAML::Node& item, Pos pos, size_t index, const std::string& scope) {
+    if (!item.IsMap()) {
+      std::string hint;
+      if (item.IsScalar() && KindOf(item.Scalar())) hint = " (write '" + item.Scalar() + ": <argument>')";
+      r_.Error(pos, "step: expected a mapping with one operator key (" + JoinNames(StepKindNames()) + "), found " +
+                        Reader::KindName(item) + hint);
+      return std::nullopt;
+    }
+    std::vector<Reader::Entry> entries = r_.Entries(item, "step");
+    const Reader::Entry* op = nullptr;
+    for (const Reader::Entry& e : entries) {
+      if (!KindOf(e.key)) continue;
+      if (op != nullptr) {
+        r_.Error(e.key_pos,
+                 "a step has one operator, found '" + op->key + "' and '" + e.key + "'; put each in its own list item");
+        continue;
+      }
+      op = &e;
+    }
+    std::vector<std::string> allowed = kStepExtraKeys;
+    if (op == nullptr) allowed.insert(allowed.begin(), StepKindNames().begin(), StepKindNames().end());
+    StepSpec step;
+    bool unknown = false;
+    for (const Reader::Entry& e : entries) {
+      if (KindOf(e.key)) continue;
+      if (e.key == "name") {
+        if (auto t = r_.ExpectScalar(e.value, e.value_pos, "step name")) {
+          if (!IsValidName(t->value)) {
+            r_.Error(e.value_pos, "invalid step name '" + t->value + "': use letters, digits, '_' and '-'");
+          } else {
+            step.name = *t;
+          }
+        }
+      } else if (e.key == "on_error") {
+        step.on_error = r_.OnError(e.value, e.value_pos);
+      } else if (op == nullptr) {
+        // Without an operator the unknown key is most likely a misspelt one.
+        r_.Error(e.key_pos, "unknown step '" + e.key + "'; expected one of " + JoinNames(StepKindNames()) +
+                                DidYouMean(e.key, allowed));
+        unknown = true;
+      } else {
+        r_.Error(e.key_pos, "unknown key '" + e.key + "' in '" + op->key + "' step; expected one of " +
+                                JoinNames(kStepExtraKeys) + DidYouMean(e.key, kStepExtraKeys));
+      }
+    }
+    if (op == nullptr) {
+      if (!unknown) r_.Error(pos, "step has no operator; expected one of " + JoinNames(StepKindNames()));
+      return std::nullopt;
+    }
+    step.kind = *KindOf(op->key);
+    step.pos = op->key_pos;
+    step.node_name = scope + "." + (step.name.value.empty() ? std::to_string(index) + "-" + op->key : step.name.value);
+    Operator(step, *op);
+    return step;
+  }
+
+  void Operator(StepSpec& step, const Reader::Entry& op) {
+    switch (step.kind) {
+      case StepKind::kFilter:
+      case StepKind::kMapValues:
+      case StepKind::kFlatMap:
+      case StepKind::kSelectKey:
+        if (auto e = r_.Expr(op.value, op.value_pos, op.key)) step.expr = std::move(*e);
+        break;
+      case StepKind::kPeek:
+        // A free label for the log line; `peek:` alone is fine too.
+        if (op.value.IsNull()) break;
+        if (auto t = r_.ExpectScalar(op.value, op.value_pos, "peek")) step.expr = {t->value, t->pos, {}};
+        break;
+      case StepKind::kMap: Map(step, op); break;
+      case StepKind::kBranch: Branch(step, op); break;
+      case StepKind::kTo:
+        if (auto s = Sink(op)) step.sink = std::move(*s);
+        break;
+    }
+  }
+
+  std::optional<Text> Path(const std::string& text, Pos pos, std::string_view what) {
+    Result<FieldPath> p = FieldPath::Parse(text);
+    if (!p.ok()) {
+      r_.Error(pos, std::string(what) + ": " + p.status().message());
+      return std::nullopt;
+    }
+    return Text{text, pos};
+  }
+
+  void Map(StepSpec& step, const Reader::Entry& op) {
+    if (!r_.ExpectMap(op.value, op.value_pos, "map")) return;
+    bool any = false;
+    for (const Reader::Entry& e : r_.KnownEntries(op.value, "map", kMapKeys)) {
+      any = true;
+      if (e.key == "set") {
+        if (!r_.ExpectMap(e.value, e.value_pos, "map.set")) continue;
+        for (const Reader::Entry& f : r_.Entries(e.value, "map.set")) {
+          std::optional<Text> path = Path(f.key, f.key_pos, "map.set");
+          std::optional<ExprText> ex = r_.Expr(f.value, f.value_pos, "map.set '" + f.key + "'");
+          if (path && ex) step.map.set.push_back({*path, std::move(*ex)});
+        }
+      } else if (e.key == "rename") {
+        if (!r_.ExpectMap(e.value, e.value_pos, "map.rename")) continue;
+        for (const Reader::Entry& f : r_.Entries(e.value, "map.rename")) {
+          std::optional<Text> from = Path(f.key, f.key_pos, "map.rename");
+          std::optional<Text> to_text = r_.ExpectScalar(f.value, f.value_pos, "map.rename '" + f.key + "'");
+          std::optional<Text> to = to_text ? Path(to_text->value, to_text->pos, "map.rename") : std::nullopt;
+          if (from && to) step.map.rename.push_back({*from, *to});
+        }
+      } else if (e.key == "drop") {
+        for (const Text& t : r_.ScalarOrList(e.value, e.value_pos, "map.drop")) {
+          if (auto p = Path(t.value, t.pos, "map.drop")) step.map.drop.push_back(*p);
+        }
+      }
+    }
+    if (!any) r_.Error(op.key_pos, "map needs at least one of " + JoinNames(kMapKeys));
+  }
+
+  void Branch(StepSpec& step, const Reader::Entry& op) {
+    if (!r_.ExpectSeq(op.value, op.value_pos, "branch")) return;
+    if (op.value.size() == 0) r_.Error(op.value_pos, "branch: the list of cases is empty");
+    const std::string scope = step.node_name.substr(0, step.node_name.rfind('.'));
+    std::optional<Pos> otherwise_at;
+    size_t index = 0;
+    for (const YAML::Node& item : op.value) {
+      const Pos pos = Reader::ValuePos(item, op.value_pos);
+      const size_t j = index++;
+      if (!r_.ExpectMap(item, pos, "branch case")) continue;
+      const std::optional<Pos> earlier_otherwise = otherwise_at;
+      BranchCase c;
+      c.pos = pos;
+      bool has_when = false, has_otherwise = false;
+      const YAML::Node* steps = nullptr;
+      const Reader::Entry* to = nullptr;
+      std::vector<Reader::Entry> entries = r_.KnownEntries(item, "branch case", kCaseKeys);
+      for (const Reader::Entry& e : entries) {
+        if (e.key == "when") {
+          has_when = true;
+          c.when = r_.Expr(e.value, e.value_pos, "when");
+        } else if (e.key == "otherwise") {
+          has_otherwise = true;
+          std::optional<bool> b = r_.ExpectBool(e.value, e.value_pos, "otherwise");
+          if (b && !*b) r_.Error(e.value_pos, "otherwise: only 'true' is meaningful; remove the case instead");
+          if (otherwise_at) {
+            r_.Error(e.key_pos, "only one 'otherwise' case is allowed (first at " + PosText(*otherwise_at) + ")");
+          } else {
+            otherwise_at = e.key_pos;
+          }
+        } else if (e.key == "name") {
+          if (auto t = r_.ExpectScalar(e.value, e.value_pos, "branch case name")) {
+            if (IsValidName(t->value)) {
+              c.name = *t;
+            } else {
+              r_.Error(e.value_pos, "invalid branch case name '" + t->value + "': use letters, digits, '_' and '-'");
+            }
+          }
+        } else if (e.key == "steps") {
+          if (!e.value.IsNull() && r_.ExpectSeq(e.value, e.value_pos, "branch case steps")) steps = &e.value;
+        } else if (e.key == "to") {
+          to = &e;
+        }
+      }
+      // A second `otherwise` gets its own message below, not this one too.
+      if (earlier_otherwise && !has_otherwise) {
+        r_.Error(pos, "branch case after 'otherwise' (at " + PosText(*earlier_otherwise) +
+                          ") is never reached: 'otherwise' must be the last case");
+      }
+      if (has_when && has_otherwise) {
+        r_.Error(pos, "branch case has both 'when' and 'otherwise'; use one");
+      } else if (!has_when && !has_otherwise) {
+        r_.Error(pos, "branch case needs 'when: <expression>' or 'otherwise: true'");
+      }
+      c.node_name = scope + "." + (c.name.value.empty() ? std::to_string(j) : c.name.value);
+      if (steps != nullptr) c.steps = Steps(*steps, c.node_name);
+      if (to != nullptr) AddCaseSink(c, *to);
+      step.cases.push_back(std::move(c));
+    }
+  }
+
+  // A case's `to:` is shorthand for a final `to` step.
+  void AddCaseSink(BranchCase& c, const Reader::Entry& to) {
+    if (!c.steps.empty() && (c.steps.back().kind == StepKind::kTo || c.steps.back().kind == StepKind::kBranch)) {
+      r_.Error(to.key_pos, "branch case ends with a '" + std::string(StepKindName(c.steps.back().kind)) +
+                               "' step and also has 'to'; use one");
+      return;
+    }
+    std::optional<SinkSpec> sink = Sink(to);
+    if (!sink) return;
+    StepSpec s;
+    s.kind = StepKind::kTo;
+    s.pos = to.key_pos;
+    s.node_name = c.node_name + "." + std::to_string(c.steps.size()) + "-to";
+    s.sink = std::move(*sink);
+    c.steps.push_back(std::move(s));
+  }
+
+  std::optional<SinkSpec> Sink(const Reader::Entry& op) {
+    SinkSpec s;
+    s.pos = op.value_pos;
+    if (op.value.IsScalar()) {
+      s.by_name = true;
+      s.topic = Text{op.value.Scalar(), op.value_pos};
+      return s;
+    }
+    if (!op.value.IsMap()) {
+      r_.Error(op.value_pos, "to: expected a stream or topic name, or a mapping with topic or topic_expr, found " +
+                                 Reader::KindName(op.value));
+      return std::nullopt;
+    }
+    bool ok = true;
+    for (const Reader::Entry& e : r_.KnownEntries(op.value, "to", kSinkKeys)) {
+      if (e.key == "topic") {
+        std::optional<Text> t = r_.ExpectScalar(e.value, e.value_pos, "to.topic");
+        if (t && !IsValidTopic(t->value)) {
+          r_.Error(t->pos, "invalid topic name '" + t->value + "': use letters, digits, '.', '_' and '-'");
+          ok = false;
+        }
+        if (t) s.topic = *t;
+      } else if (e.key == "topic_expr") {
+        s.topic_expr = r_.Expr(e.value, e.value_pos, "topic_expr");
+        ok = ok && s.topic_expr.has_value();
+      } else if (auto t = r_.ExpectScalar(e.value, e.value_pos, "to." + e.key)) {
+        (e.key == "key" ? s.key : s.value) = *t;
+      }
+    }
+    if (s.topic && s.topic_expr) {
+      r_.Error(op.key_pos, "to has both 'topic' and 'topic_expr'; use one");
+      return std::nullopt;
+    }
+    if (!s.topic && !s.topic_expr) {
+      if (ok) r_.Error(op.key_pos, "to needs 'topic' or 'topic_expr'");
+      return std::nullopt;
+    }
+    return ok ? std::optional<SinkSpec>(std::move(s)) : std::nullopt;
+  }
+
+  Reader& r_;
+};
+
+}  // namespace
+
+std::vector<StepSpec> ParseSteps(Reader& r, const YAML::Node& steps, const std::string& scope) {
+  return StepParser(r).Steps(steps, scope);
+}
+
+std::string_view StepKindName(StepKind kind) {
+  return StepKindNames()[static_cast<size_t>(kind)];
+}
+
+const std::vector<std::string>& StepKindNames() {
+  // Same order as StepKind.
+  static const std::vector<std::string> kNames = {"filter",    "map",  "mapValues", "flatMap",
+                                                  "selectKey", "peek", "branch",    "to"};
+  return kNames;
+}
+
+}  // namespace streamapp::yaml

@@ -1,0 +1,165 @@
+// The parsed form of a topology file: plain structs that remember where in
+// the file everything was written. Parsing (YAML -> spec) and building
+// (spec -> DSL graph) are separate so the structural checks do not depend on
+// serdes, expressions or the DSL, and every later error can still point at
+// the text that caused it.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "streamapp/dsl.h"
+#include "streamapp/topology_file.h"
+
+namespace streamapp::yaml {
+
+// 1-based; line 0 means "no position" (e.g. the file could not be read).
+struct Pos {
+  int line = 0;
+  int column = 0;
+};
+
+// Collects every problem of one file.
+class Diagnostics {
+ public:
+  explicit Diagnostics(std::string file) : file_(std::move(file)) {}
+  void Add(Pos pos, std::string message) { list_.push_back({file_, pos.line, pos.column, std::move(message)}); }
+  bool empty() const { return list_.empty(); }
+  size_t size() const { return list_.size(); }
+  // Ordered by position (stable), which is the order a reader meets them.
+  std::vector<Diagnostic> Take();
+
+ private:
+  std::string file_;
+  std::vector<Diagnostic> list_;
+};
+
+struct Text {
+  std::string value;
+  Pos pos;
+};
+
+// An expression as written, and where each of its bytes sits in the file so
+// that compile errors can point at the offending character.
+struct ExprText {
+  std::string text;
+  Pos pos;  // the scalar
+  // columns[i] is the column of text[i] on pos.line (one extra entry for the
+  // end). Empty when the scalar is not on one line (block or folded), where
+  // only the scalar's position is known.
+  std::vector<int> columns;
+
+  Pos At(size_t offset) const;
+};
+
+enum class StepKind { kFilter, kMap, kMapValues, kFlatMap, kSelectKey, kPeek, kBranch, kTo };
+std::string_view StepKindName(StepKind kind);
+// The operator keys in the order they are documented.
+const std::vector<std::string>& StepKindNames();
+
+struct FieldAssign {
+  Text path;
+  ExprText expr;
+};
+struct FieldRename {
+  Text from;
+  Text to;
+};
+// `map:` — applied in this order: set, rename, drop.
+struct MapOps {
+  std::vector<FieldAssign> set;
+  std::vector<FieldRename> rename;
+  std::vector<Text> drop;
+};
+
+struct SinkSpec {
+  Pos pos;
+  // Written as a bare scalar: a stream name (its topic and serdes) or a
+  // topic (string key, JSON value). Decided when building.
+  bool by_name = false;
+  std::optional<Text> topic;  // the scalar, or `topic:`
+  std::optional<ExprText> topic_expr;
+  Text key{"string", {}};
+  Text value{"json", {}};
+};
+
+struct StepSpec;
+
+struct BranchCase {
+  Pos pos;
+  Text name;                     // optional explicit name
+  std::string node_name;         // the case's output node; also the scope of its steps
+  std::optional<ExprText> when;  // absent: `otherwise`
+  std::vector<StepSpec> steps;
+};
+
+struct StepSpec {
+  StepKind kind = StepKind::kFilter;
+  Pos pos;  // the operator key
+  Text name;
+  std::string node_name;
+  std::optional<ErrorHandling> on_error;
+  ExprText expr;  // filter, mapValues, flatMap, selectKey; peek's label in expr.text
+  MapOps map;
+  std::vector<BranchCase> cases;
+  SinkSpec sink;
+};
+
+struct StreamSpec {
+  Text name;
+  std::vector<Text> topics;
+  Text key{"string", {}};
+  Text value{"json", {}};
+  std::optional<Text> timestamp_field;
+};
+
+struct PipelineSpec {
+  Text name;
+  std::vector<Text> from;
+  std::optional<ErrorHandling> on_error;
+  std::vector<StepSpec> steps;
+  std::string merge_node;  // "<pipeline>.merge" (several inputs only)
+
+  // Ends with to/branch: no output for other pipelines.
+  bool terminal() const {
+    return !steps.empty() && (steps.back().kind == StepKind::kTo || steps.back().kind == StepKind::kBranch);
+  }
+};
+
+struct FileSpec {
+  std::string base_dir;
+  AppSettings app;
+  ErrorHandling on_error = ErrorHandling::kDlq;
+  std::vector<std::string> proto_paths;  // resolved against base_dir
+  std::vector<StreamSpec> streams;
+  // False when `streams:` is missing or malformed: unknown names in `from`
+  // are then a consequence already reported, not news.
+  bool streams_valid = true;
+  std::vector<PipelineSpec> pipelines;
+  Pos pipelines_pos{1, 1};
+
+  // Filled by ResolveSpec: pipeline indexes, producers before consumers;
+  // pipelines in a cycle or with bad references are left out.
+  std::vector<size_t> build_order;
+
+  const StreamSpec* FindStream(std::string_view name) const;
+  const PipelineSpec* FindPipeline(std::string_view name) const;
+};
+
+// YAML text -> spec. Reports syntax and structural problems (unknown keys,
+// wrong node kinds, missing keys, bad names) and keeps going.
+FileSpec ParseSpec(std::string_view text, const std::string& base_dir, Diagnostics& diags);
+
+// Checks `from` references, cycles between pipelines and node-name
+// uniqueness; fills build_order.
+void ResolveSpec(FileSpec& spec, Diagnostics& diags);
+
+// Spec -> DSL -> Topology: makes serdes, compiles expressions, and reports
+// their errors at the text they came from. Builds only when nothing failed.
+std::optional<Topology> BuildSpec(const FileSpec& spec, const SerdeOptions& serde_options, Diagnostics& diags);
+
+}  // namespace streamapp::yaml

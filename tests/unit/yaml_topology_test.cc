@@ -1,0 +1,412 @@
+// The YAML topology loader: valid files, data-driven broken files (each
+// states its expected errors in `# expect:` comments), the processors the
+// steps turn into, and the validate/describe commands.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "dsl/graph.h"
+#include "streamapp/topology_file.h"
+#include "yaml/suggest.h"
+
+namespace streamapp {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kData = fs::path(STREAMAPP_SOURCE_DIR) / "tests/data/topologies";
+
+std::string Join(const std::vector<Diagnostic>& errors) {
+  std::string out;
+  for (const Diagnostic& d : errors) out += "  " + d.ToString() + "\n";
+  return out;
+}
+
+std::vector<fs::path> YamlFiles(const fs::path& dir) {
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() == ".yaml") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// ---------------------------------------------------------------- invalid files
+
+struct Expectation {
+  int line = 0;
+  int column = 0;
+  std::string substring;
+};
+
+// "# expect: <line>:<column>: <message substring>" lines at the file's top.
+std::vector<Expectation> ReadExpectations(const fs::path& file) {
+  std::ifstream in(file);
+  std::vector<Expectation> out;
+  std::string line;
+  const std::string prefix = "# expect: ";
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) != 0) continue;
+    Expectation e;
+    std::istringstream s(line.substr(prefix.size()));
+    char colon = 0;
+    s >> e.line >> colon >> e.column >> colon;
+    std::getline(s, e.substring);
+    e.substring.erase(0, e.substring.find_first_not_of(' '));
+    out.push_back(e);
+  }
+  return out;
+}
+
+TEST(YamlTopologyInvalid, EveryFileReportsExactlyItsExpectedErrors) {
+  const std::vector<fs::path> files = YamlFiles(kData / "invalid");
+  ASSERT_GE(files.size(), 12u);
+  for (const fs::path& file : files) {
+    SCOPED_TRACE(file.filename().string());
+    const std::vector<Expectation> expected = ReadExpectations(file);
+    ASSERT_FALSE(expected.empty()) << "no '# expect:' lines";
+    LoadResult r = LoadTopologyFile(file.string());
+    EXPECT_FALSE(r.loaded.has_value());
+    ASSERT_EQ(r.errors.size(), expected.size()) << "reported:\n" << Join(r.errors);
+    for (size_t i = 0; i < expected.size(); ++i) {
+      const Diagnostic& d = r.errors[i];
+      EXPECT_EQ(d.file, file.string());
+      EXPECT_EQ(d.line, expected[i].line) << d.ToString();
+      EXPECT_EQ(d.column, expected[i].column) << d.ToString();
+      EXPECT_NE(d.message.find(expected[i].substring), std::string::npos)
+          << "expected '" << expected[i].substring << "' in: " << d.ToString();
+    }
+  }
+}
+
+// ---------------------------------------------------------------- valid files
+
+TEST(YamlTopologyValid, EveryValidFileLoads) {
+  const std::vector<fs::path> files = YamlFiles(kData / "valid");
+  ASSERT_FALSE(files.empty());
+  for (const fs::path& file : files) {
+    LoadResult r = LoadTopologyFile(file.string());
+    EXPECT_TRUE(r.loaded.has_value()) << file << ":\n" << Join(r.errors);
+  }
+}
+
+TEST(YamlTopologyValid, ShippedExampleLoads) {
+  LoadResult r = LoadTopologyFile(std::string(STREAMAPP_SOURCE_DIR) + "/topologies/example.yaml");
+  ASSERT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  const LoadedTopology& t = *r.loaded;
+  EXPECT_EQ(t.app.application_id, "example-app");
+  EXPECT_EQ(t.topology.SourceTopics(), std::vector<std::string>{"orders"});
+  std::vector<std::string> sinks = t.topology.SinkTopics();
+  std::sort(sinks.begin(), sinks.end());
+  EXPECT_EQ(sinks, (std::vector<std::string>{"order-items", "order-totals", "orders-big"}));
+  // Every stateless step kind appears.
+  const std::string d = t.topology.Describe();
+  for (const char* node : {"stream.orders", "clean.valid", "clean.1-map", "clean.by-customer", "clean.3-peek",
+                           "route.0-branch", "route.big", "route.big.0-peek", "route.big.1-to", "route.small",
+                           "route.small.0-to", "items.explode", "items.1-to", "totals.0-mapValues", "totals.1-to"}) {
+    EXPECT_NE(d.find(node), std::string::npos) << node << " missing in:\n" << d;
+  }
+}
+
+LoadResult Load(const std::string& text) {
+  return LoadTopologyText(text, "t.yaml", ".");
+}
+
+const std::string kHeader = R"(version: 1
+application: {id: app}
+streams:
+  orders: {topic: orders}
+  returns: {topic: returns}
+)";
+
+TEST(YamlTopology, ApplicationSettings) {
+  LoadResult r = Load(R"(version: 1
+application:
+  id: shop.orders_v2
+  processing_guarantee: exactly_once_v2
+  commit_interval_ms: 100
+  threads: 4
+  on_error: fail
+  kafka: {linger.ms: 10, enable.idempotence: true, client.id: x}
+streams:
+  orders: {topic: orders}
+pipelines:
+  p: {from: orders, steps: [{to: out}]}
+)");
+  ASSERT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  const AppSettings& a = r.loaded->app;
+  EXPECT_EQ(a.application_id, "shop.orders_v2");
+  EXPECT_EQ(a.processing_guarantee, "exactly_once_v2");
+  EXPECT_EQ(a.commit_interval_ms, 100);
+  EXPECT_EQ(a.threads, 4);
+  EXPECT_EQ(a.dlq_topic, "shop.orders_v2-dlq");
+  EXPECT_EQ(a.kafka, (std::map<std::string, std::string>{
+                         {"client.id", "x"}, {"enable.idempotence", "true"}, {"linger.ms", "10"}}));
+  EXPECT_NE(r.loaded->topology.DescribeJson().find("\"fail\""), std::string::npos);
+}
+
+TEST(YamlTopology, MergeAndReusedOutputAttachToTheRightNodes) {
+  LoadResult r = Load(kHeader + R"(pipelines:
+  both:
+    from: [orders, returns]
+    steps:
+      - filter: "amount > 0"
+        name: positive
+  out:
+    from: both
+    steps:
+      - to: all
+)");
+  ASSERT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  const dsl::TopologyData& data = r.loaded->topology.data();
+  auto node = [&](const std::string& name) -> const dsl::GraphNode& {
+    auto it = std::find_if(data.nodes.begin(), data.nodes.end(), [&](const auto& n) { return n.name == name; });
+    EXPECT_NE(it, data.nodes.end()) << name;
+    return *it;
+  };
+  auto name_of = [&](int i) { return data.nodes[static_cast<size_t>(i)].name; };
+  const dsl::GraphNode& merge = node("both.merge");
+  ASSERT_EQ(merge.parents.size(), 2u);
+  EXPECT_EQ(name_of(merge.parents[0]), "stream.orders");
+  EXPECT_EQ(name_of(merge.parents[1]), "stream.returns");
+  ASSERT_EQ(node("both.positive").parents.size(), 1u);
+  EXPECT_EQ(name_of(node("both.positive").parents[0]), "both.merge");
+  EXPECT_EQ(name_of(node("out.0-to").parents[0]), "both.positive");
+  EXPECT_EQ(r.loaded->topology.SinkTopics(), std::vector<std::string>{"all"});
+}
+
+TEST(YamlTopology, SinkByStreamNameUsesItsTopicAndSerdes) {
+  LoadResult r = Load(R"(version: 1
+application: {id: app}
+streams:
+  in: {topic: in-topic}
+  out: {topic: out-topic, key: bytes, value: string}
+pipelines:
+  p: {from: in, steps: [{to: out}]}
+)");
+  ASSERT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  EXPECT_EQ(r.loaded->topology.SinkTopics(), std::vector<std::string>{"out-topic"});
+  for (const dsl::GraphNode& n : r.loaded->topology.data().nodes) {
+    if (n.name != "p.0-to") continue;
+    EXPECT_EQ(n.sink.produced.key->spec(), "bytes");
+    EXPECT_EQ(n.sink.produced.value->spec(), "string");
+  }
+}
+
+// ---------------------------------------------------------------- step semantics
+
+// Collects what a processor forwards.
+class FakeContext : public ProcessorContext {
+ public:
+  Status Forward(Record record) override {
+    out.push_back(std::move(record));
+    return Status::Ok();
+  }
+  Status ForwardTo(size_t child, Record record) override {
+    to_child.push_back(child);
+    return Forward(std::move(record));
+  }
+  size_t child_count() const override { return 2; }
+  TaskId task_id() const override { return {}; }
+  Timestamp stream_time() const override { return Timestamp(0); }
+  const std::string& node_name() const override { return name; }
+
+  std::string name = "test";
+  std::vector<Record> out;
+  std::vector<size_t> to_child;
+};
+
+const dsl::GraphNode* FindNode(const Topology& t, const std::string& name) {
+  for (const dsl::GraphNode& n : t.data().nodes) {
+    if (n.name == name) return &n;
+  }
+  return nullptr;
+}
+
+// Runs one record through one node of a loaded topology.
+Status RunNode(const Topology& t, const std::string& name, Record in, FakeContext* ctx) {
+  const dsl::GraphNode* n = FindNode(t, name);
+  if (n == nullptr || n->op == nullptr) return Status::NotFound(name);
+  std::unique_ptr<Processor> p = n->op->CreateProcessor();
+  RETURN_IF_ERROR(p->Init(*ctx));
+  return p->Process(std::move(in));
+}
+
+Value Json(std::vector<Field> fields) {
+  return Value(Value::Object(std::move(fields)));
+}
+
+TEST(YamlTopology, StepsBehaveAsDocumented) {
+  LoadResult r = Load(kHeader + R"(pipelines:
+  p:
+    from: orders
+    steps:
+      - map:
+          set: {total: "amount * quantity", "customer.tier": "'gold'", amount: "0"}
+          rename: {"customer.id": customer_id, missing: nowhere}
+          drop: [debug]
+      - flatMap: "items"
+      - selectKey: "$value"
+      - to: {topic_expr: "'t-' + $key", key: string, value: json}
+)");
+  ASSERT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  const Topology& t = r.loaded->topology;
+  Record in;
+  in.key = "k";
+  in.value = Json({{"amount", 2}, {"quantity", 3}, {"debug", true}, {"customer", Json({{"id", "c1"}})}});
+  FakeContext ctx;
+  ASSERT_TRUE(RunNode(t, "p.0-map", in, &ctx).ok());
+  ASSERT_EQ(ctx.out.size(), 1u);
+  // `set` sees the original record: total uses amount 2, not the 0 set before.
+  EXPECT_EQ(ctx.out[0].value.ToJson(),
+            R"({"amount":0,"quantity":3,"customer":{"tier":"gold"},"total":6,"customer_id":"c1"})");
+
+  FakeContext flat;
+  in.value = Json({{"items", Value(Value::Array{"a", "b"})}});
+  ASSERT_TRUE(RunNode(t, "p.1-flatMap", in, &flat).ok());
+  ASSERT_EQ(flat.out.size(), 2u);
+  EXPECT_EQ(flat.out[1].value, Value("b"));
+  EXPECT_EQ(flat.out[1].key, Value("k"));
+  FakeContext none;
+  in.value = Json({});
+  EXPECT_TRUE(RunNode(t, "p.1-flatMap", in, &none).ok());
+  EXPECT_TRUE(none.out.empty());
+  in.value = Json({{"items", 5}});
+  EXPECT_EQ(RunNode(t, "p.1-flatMap", in, &none).code(), StatusCode::kDataError);
+
+  const dsl::GraphNode* sink = FindNode(t, "p.3-to");
+  ASSERT_NE(sink, nullptr);
+  ASSERT_TRUE(sink->sink.extractor);
+  Record keyed;
+  keyed.key = "x";
+  Result<std::string> topic = sink->sink.extractor(keyed);
+  ASSERT_TRUE(topic.ok()) << topic.status().ToString();
+  EXPECT_EQ(*topic, "t-x");
+  keyed.key = Value();  // 't-' + null is null: no topic
+  EXPECT_EQ(sink->sink.extractor(keyed).status().code(), StatusCode::kDataError);
+}
+
+TEST(YamlTopology, BranchFirstMatchWinsAndOtherwiseTakesTheRest) {
+  LoadResult r = Load(kHeader + R"(pipelines:
+  p:
+    from: orders
+    steps:
+      - branch:
+          - when: "amount > 10"
+            to: big
+          - otherwise: true
+            name: rest
+            to: small
+)");
+  ASSERT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  FakeContext ctx;
+  Record big;
+  big.value = Json({{"amount", 11}});
+  ASSERT_TRUE(RunNode(r.loaded->topology, "p.0-branch", big, &ctx).ok());
+  Record small;
+  small.value = Json({{"amount", 1}});
+  ASSERT_TRUE(RunNode(r.loaded->topology, "p.0-branch", small, &ctx).ok());
+  EXPECT_EQ(ctx.to_child, (std::vector<size_t>{0, 1}));
+  EXPECT_NE(FindNode(r.loaded->topology, "p.0"), nullptr);
+  EXPECT_NE(FindNode(r.loaded->topology, "p.rest.0-to"), nullptr);
+}
+
+// ---------------------------------------------------------------- positions
+
+TEST(YamlTopology, ExpressionErrorsPointAtTheCharacterInEveryScalarStyle) {
+  // Column of the second '>' in each style (plain, single, double, '' escape).
+  const std::vector<std::pair<std::string, int>> cases = {
+      {"      - filter: a > > 1\n", 21},
+      {"      - filter: 'a > > 1'\n", 22},
+      {"      - filter: \"a > > 1\"\n", 22},
+      {"      - filter: 'a == ''x'' > > 1'\n", 31},
+  };
+  for (const auto& [step, column] : cases) {
+    LoadResult r = Load(kHeader + "pipelines:\n  p:\n    from: orders\n    steps:\n" + step);
+    ASSERT_EQ(r.errors.size(), 1u) << step << Join(r.errors);
+    EXPECT_EQ(r.errors[0].line, 10) << step;
+    EXPECT_EQ(r.errors[0].column, column) << step << r.errors[0].ToString();
+  }
+  // A block scalar: the scalar's own position.
+  LoadResult r =
+      Load(kHeader + "pipelines:\n  p:\n    from: orders\n    steps:\n      - filter: >\n          a > > 1\n");
+  ASSERT_EQ(r.errors.size(), 1u) << Join(r.errors);
+  EXPECT_EQ(r.errors[0].line, 10);
+  EXPECT_EQ(r.errors[0].column, 17);
+}
+
+TEST(YamlTopology, MissingFileIsOneDiagnostic) {
+  LoadResult r = LoadTopologyFile("/nonexistent/t.yaml");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].ToString().find("/nonexistent/t.yaml: cannot read"), std::string::npos);
+}
+
+TEST(YamlTopology, SuggestionsTolerateTyposButNotEverything) {
+  EXPECT_EQ(yaml::TypoDistance("fliter", "filter"), 1u);
+  EXPECT_EQ(yaml::TypoDistance("MapValues", "mapValues"), 0u);
+  EXPECT_EQ(yaml::Nearest("fliter", {"filter", "map"}), "filter");
+  EXPECT_EQ(yaml::Nearest("pipeline", {"pipelines", "streams"}), "pipelines");
+  EXPECT_EQ(yaml::Nearest("xyz", {"filter", "map"}), std::nullopt);
+  EXPECT_EQ(yaml::Nearest("ot", {"to"}), "to");  // a transposition
+  EXPECT_EQ(yaml::Nearest("xy", {"to"}), std::nullopt);
+}
+
+// ---------------------------------------------------------------- the binary
+
+struct CommandRun {
+  int exit_code;
+  std::string output;
+};
+
+CommandRun RunStreamApp(const std::string& args, bool merge_stderr = true) {
+  std::string cmd = std::string(STREAM_APP_BINARY) + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
+  FILE* pipe = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  int status = pclose(pipe);
+  return {WEXITSTATUS(status), out};
+}
+
+TEST(YamlTopologyCli, ValidateReportsErrorsInCompilerFormat) {
+  const std::string file = (kData / "invalid/multiple_errors.yaml").string();
+  CommandRun r = RunStreamApp("validate " + file);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  const size_t expected = ReadExpectations(file).size();
+  EXPECT_NE(r.output.find(file + ":"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(": error: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("\n" + std::to_string(expected) + " error(s)\n"), std::string::npos) << r.output;
+  // Nothing on stdout when there are errors.
+  EXPECT_EQ(RunStreamApp("validate " + file, false).output, "");
+}
+
+TEST(YamlTopologyCli, ValidateAcceptsTheExample) {
+  const std::string file = std::string(STREAMAPP_SOURCE_DIR) + "/topologies/example.yaml";
+  CommandRun r = RunStreamApp("validate " + file);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, file + ": OK\n");
+  EXPECT_EQ(RunStreamApp("validate").exit_code, 2);
+}
+
+TEST(YamlTopologyCli, DescribePrintsTheTopology) {
+  const std::string file = std::string(STREAMAPP_SOURCE_DIR) + "/topologies/example.yaml";
+  CommandRun text = RunStreamApp("describe " + file);
+  EXPECT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_NE(text.output.find("clean.by-customer"), std::string::npos) << text.output;
+  CommandRun json = RunStreamApp("describe --format json " + file);
+  EXPECT_EQ(json.exit_code, 0) << json.output;
+  EXPECT_EQ(json.output.rfind("{", 0), 0u) << json.output;
+  EXPECT_EQ(RunStreamApp("describe --format xml " + file).exit_code, 2);
+  EXPECT_EQ(RunStreamApp("describe " + (kData / "invalid/multiple_errors.yaml").string()).exit_code, 1);
+}
+
+}  // namespace
+}  // namespace streamapp
