@@ -35,12 +35,14 @@ $app topics create orders-big orders-de orders-fr orders-us orders-es orders-unk
 echo "== writing $records sample orders to orders-$run"
 python3 scripts/example-orders.py "$records" | kcat -P -b "$bootstrap" -t "orders-$run" -K $'\t'
 
-echo "== running topologies/example.yaml for ${seconds}s"
-$app run --topology "build/example-$run.yaml" --bootstrap-servers "$bootstrap" &
+echo "== running topologies/example.yaml for ${seconds}s (log: build/example-$run.log)"
+$app run --topology "build/example-$run.yaml" --bootstrap-servers "$bootstrap" >"build/example-$run.log" 2>&1 &
 pid=$!
 sleep "$seconds"
 kill -TERM "$pid"
 wait "$pid"
+# The worker's own lines; the example's peek steps log every record.
+grep -v -e '-peek ' "build/example-$run.log" | cut -c1-200
 
 echo "== output (records per topic; a sample of each)"
 for t in orders-big orders-de orders-fr orders-us orders-es orders-unknown order-items order-totals \
