@@ -197,9 +197,9 @@ TEST_F(StatelessAppTest, HundredThousandRecordsGiveExactlyTheExpectedOutput) {
   EXPECT_NE(log.find("tasks: "), std::string::npos) << log;
 }
 
-// The "consumed N" total of a worker's last throughput line.
-int64_t ConsumedTotal(const std::string& log) {
-  const std::string marker = "totals: consumed ";
+// The "processed N" total of a worker's last throughput line.
+int64_t ProcessedTotal(const std::string& log) {
+  const std::string marker = ", processed ";
   size_t at = log.rfind(marker);
   return at == std::string::npos ? -1 : std::stoll(log.substr(at + marker.size()));
 }
@@ -223,16 +223,16 @@ TEST_F(StatelessAppTest, TwoWorkersSplitThePartitionsAndOneTakesOverWhenTheOther
     ++sixes;
   }
   StopCleanly(*b);
-  const int64_t consumed_by_b = ConsumedTotal(b->Log());
-  EXPECT_GT(consumed_by_b, 0) << b->Log();
-  EXPECT_LT(consumed_by_b, kHalf) << "b should have had only its half";
+  const int64_t processed_by_b = ProcessedTotal(b->Log());
+  EXPECT_GT(processed_by_b, 0) << b->Log();
+  EXPECT_LT(processed_by_b, kHalf) << "b should have had only its half";
   ASSERT_TRUE(a->WaitForLog("assigned 6 partition(s)", 60s, static_cast<int>(sixes) + 1)) << a->Log();
 
   Produce(kHalf, 2 * kHalf, GoodRecord);
   ASSERT_TRUE(WaitForCount({big_, small_}, kPartitions, ExpectedCount(2 * kHalf, all), *a)) << a->Log();
   StopCleanly(*a);
-  // Clean stops commit what was processed: nothing is read twice.
-  EXPECT_EQ(ConsumedTotal(a->Log()) + consumed_by_b, 2 * kHalf);
+  // Clean stops commit what was processed: nothing is processed twice.
+  EXPECT_EQ(ProcessedTotal(a->Log()) + processed_by_b, 2 * kHalf);
   ExpectExactOutput(2 * kHalf, all);
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "streamapp/examples/order.pb.h"
 #include "streamapp/topology_file.h"
 #include "support/inprocess_driver.h"
 
@@ -66,6 +67,40 @@ TEST(ExampleTopology, EveryStatelessStepGivesTheExpectedOutput) {
     ASSERT_TRUE(Json()->Deserialize(*actual[i].value, &v).ok());
     EXPECT_EQ(Canonical(std::move(v)).ToJson(), Canonical(*e.Find("value")).ToJson());
   }
+}
+
+// Protobuf values resolved at run time from proto/: the topology filters on a
+// field and writes protobuf again; the generated class reads the output.
+TEST(ExampleTopology, ProtobufInAndOut) {
+  const std::string root = STREAMAPP_SOURCE_DIR;
+  LoadResult loaded = LoadTopologyFile(root + "/tests/data/topologies/valid/protobuf.yaml");
+  ASSERT_TRUE(loaded.loaded) << (loaded.errors.empty() ? "" : loaded.errors[0].ToString());
+  testing::InProcessDriver driver(loaded.loaded->topology, "proto-app-dlq");
+  for (int q = 0; q < 4; ++q) {
+    examples::Order order;
+    order.set_order_id("o" + std::to_string(q));
+    order.set_quantity(q);
+    order.set_amount(2.5 * q);
+    order.mutable_customer()->set_country("NO");
+    order.add_tags("t" + std::to_string(q));
+    order.set_event_time_ms(1700000000000 + q);
+    ASSERT_TRUE(driver.Pipe("proto-orders", std::nullopt, order.SerializeAsString(), 1).ok());
+  }
+  ASSERT_TRUE(driver.Pipe("proto-orders", std::nullopt, std::string("\xff\xff garbage"), 1).ok());
+
+  const auto& out = driver.outputs();
+  ASSERT_EQ(out.size(), 3u);  // quantities 2 and 3, then the garbage to the DLQ
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(out[i].topic, "proto-orders-out");
+    examples::Order decoded;
+    ASSERT_TRUE(decoded.ParseFromString(*out[i].value));
+    EXPECT_EQ(decoded.quantity(), static_cast<int64_t>(i + 2));
+    EXPECT_EQ(decoded.order_id(), "o" + std::to_string(i + 2));
+    EXPECT_EQ(decoded.customer().country(), "NO");
+    EXPECT_EQ(decoded.tags(0), "t" + std::to_string(i + 2));
+    EXPECT_EQ(out[i].timestamp, 1700000000000 + static_cast<int64_t>(i) + 2);  // from event_time_ms
+  }
+  EXPECT_EQ(out[2].topic, "proto-app-dlq");
 }
 
 }  // namespace
