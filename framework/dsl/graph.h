@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +43,7 @@ struct GraphNode {
 
 struct LogicalGraph {
   std::vector<GraphNode> nodes;
+  std::set<std::string> repartition_topics;  // unprefixed: "<step>-repartition"
   std::vector<std::string> errors;  // found while building; reported by Build()
 };
 
@@ -56,6 +58,11 @@ struct TopologyData {
   std::vector<Subtopology> subtopologies;
   std::map<std::string, int> source_node_of_topic;
   std::map<std::string, int> subtopology_of_topic;
+  std::set<std::string> repartition_topics;  // internal: written and read by the app itself
 };
+
+// A copy with the internal topics named for an application:
+// "<step>-repartition" becomes "<application-id>-<step>-repartition".
+std::shared_ptr<const TopologyData> ResolveInternalTopics(const TopologyData& data, const std::string& application_id);
 
 }  // namespace streamapp::dsl

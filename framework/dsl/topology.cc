@@ -47,6 +47,32 @@ void Validate(const LogicalGraph& graph, std::vector<std::string>& errors) {
 }
 
 }  // namespace
+
+std::shared_ptr<const TopologyData> ResolveInternalTopics(const TopologyData& data, const std::string& application_id) {
+  auto out = std::make_shared<TopologyData>(data);
+  auto rename = [&](std::string& topic) {
+    if (data.repartition_topics.count(topic)) topic = application_id + "-" + topic;
+  };
+  for (GraphNode& n : out->nodes) {
+    for (std::string& t : n.topics) rename(t);
+    rename(n.sink.topic);
+  }
+  out->source_node_of_topic.clear();
+  out->subtopology_of_topic.clear();
+  for (Subtopology& s : out->subtopologies) {
+    for (std::string& t : s.source_topics) {
+      const std::string original = t;
+      rename(t);
+      out->source_node_of_topic[t] = data.source_node_of_topic.at(original);
+      out->subtopology_of_topic[t] = s.id;
+    }
+    std::sort(s.source_topics.begin(), s.source_topics.end());
+  }
+  out->repartition_topics.clear();
+  for (const std::string& t : data.repartition_topics) out->repartition_topics.insert(application_id + "-" + t);
+  return out;
+}
+
 }  // namespace dsl
 
 Result<Topology> StreamsBuilder::Build() {
@@ -62,6 +88,7 @@ Result<Topology> StreamsBuilder::Build() {
 
   auto data = std::make_shared<dsl::TopologyData>();
   data->nodes = graph.nodes;
+  data->repartition_topics = graph.repartition_topics;
   const int n = static_cast<int>(data->nodes.size());
   std::vector<int> parent(n);
   std::iota(parent.begin(), parent.end(), 0);
@@ -101,7 +128,9 @@ std::vector<std::string> Topology::SourceTopics() const {
 std::vector<std::string> Topology::SinkTopics() const {
   std::set<std::string> out;
   for (const GraphNode& n : data_->nodes) {
-    if (n.kind == NodeKind::kSink && !n.sink.topic.empty()) out.insert(n.sink.topic);
+    if (n.kind == NodeKind::kSink && !n.sink.topic.empty() && !data_->repartition_topics.count(n.sink.topic)) {
+      out.insert(n.sink.topic);
+    }
   }
   return {out.begin(), out.end()};
 }

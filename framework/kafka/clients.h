@@ -107,6 +107,9 @@ class Consumer {
   virtual Status Pause(const std::vector<TopicPartition>& partitions) = 0;
   virtual Status Resume(const std::vector<TopicPartition>& partitions) = 0;
   virtual std::vector<TopicPartition> Assignment() = 0;
+  // Manual assignment (no group membership), starting at the given offsets;
+  // an empty list unassigns. For restoration consumers.
+  virtual Status Assign(const std::vector<PartitionOffset>& partitions) = 0;
   // Leaves the group; the consumer is unusable afterwards.
   virtual Status Close() = 0;
 };
@@ -132,6 +135,11 @@ class Admin {
   // NotFound when the topic does not exist.
   virtual Result<int> PartitionCount(const std::string& topic, std::chrono::milliseconds timeout) = 0;
   virtual Result<Watermarks> QueryWatermarks(const TopicPartition& tp, std::chrono::milliseconds timeout) = 0;
+  // Deletes records below the given offsets (purging consumed repartition data).
+  virtual Status DeleteRecords(const std::vector<PartitionOffset>& before, std::chrono::milliseconds timeout) = 0;
+  // Topic configs (e.g. cleanup.policy) of an existing topic.
+  virtual Result<std::map<std::string, std::string>> DescribeTopicConfig(const std::string& topic,
+                                                                         std::chrono::milliseconds timeout) = 0;
 };
 
 // librdkafka-backed clients. `config` is passed to librdkafka as is, on top

@@ -1,6 +1,7 @@
 // Admin operations through librdkafka's C admin API (the C++ API has none).
 #include <librdkafka/rdkafka.h>
 
+#include <map>
 #include <memory>
 
 #include "kafka/clients.h"
@@ -88,6 +89,71 @@ class RdKafkaAdmin final : public Admin {
                                                                &high, static_cast<int>(timeout.count()));
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return FromC(err, "watermarks of " + tp.ToString());
     return Watermarks{Offset(low), Offset(high)};
+  }
+
+  Status DeleteRecords(const std::vector<PartitionOffset>& before, std::chrono::milliseconds timeout) override {
+    if (before.empty()) return Status::Ok();
+    rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(static_cast<int>(before.size()));
+    for (const auto& po : before) {
+      rd_kafka_topic_partition_list_add(offsets, po.tp.topic.c_str(), po.tp.partition.value())->offset =
+          po.offset.value();
+    }
+    rd_kafka_DeleteRecords_t* request = rd_kafka_DeleteRecords_new(offsets);
+    rd_kafka_topic_partition_list_destroy(offsets);
+    QueuePtr queue(rd_kafka_queue_new(rk_.get()), &rd_kafka_queue_destroy);
+    char err[512];
+    auto* options = rd_kafka_AdminOptions_new(rk_.get(), RD_KAFKA_ADMIN_OP_DELETERECORDS);
+    rd_kafka_AdminOptions_set_operation_timeout(options, static_cast<int>(timeout.count()), err, sizeof err);
+    rd_kafka_DeleteRecords(rk_.get(), &request, 1, options, queue.get());
+    EventPtr ev(rd_kafka_queue_poll(queue.get(), static_cast<int>(timeout.count()) + 5000), &rd_kafka_event_destroy);
+    rd_kafka_AdminOptions_destroy(options);
+    rd_kafka_DeleteRecords_destroy(request);
+    if (!ev) return Status::TimedOut("delete records: no answer");
+    if (rd_kafka_event_error(ev.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return FromC(rd_kafka_event_error(ev.get()),
+                   std::string("delete records: ") + rd_kafka_event_error_string(ev.get()));
+    }
+    const rd_kafka_topic_partition_list_t* result =
+        rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(ev.get()));
+    for (int i = 0; result && i < result->cnt; ++i) {
+      if (result->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return FromC(result->elems[i].err, std::string("delete records of ") + result->elems[i].topic);
+      }
+    }
+    return Status::Ok();
+  }
+
+  Result<std::map<std::string, std::string>> DescribeTopicConfig(const std::string& topic,
+                                                                 std::chrono::milliseconds timeout) override {
+    rd_kafka_ConfigResource_t* resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
+    QueuePtr queue(rd_kafka_queue_new(rk_.get()), &rd_kafka_queue_destroy);
+    char err[512];
+    auto* options = rd_kafka_AdminOptions_new(rk_.get(), RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+    rd_kafka_AdminOptions_set_request_timeout(options, static_cast<int>(timeout.count()), err, sizeof err);
+    rd_kafka_DescribeConfigs(rk_.get(), &resource, 1, options, queue.get());
+    EventPtr ev(rd_kafka_queue_poll(queue.get(), static_cast<int>(timeout.count()) + 5000), &rd_kafka_event_destroy);
+    rd_kafka_AdminOptions_destroy(options);
+    rd_kafka_ConfigResource_destroy(resource);
+    if (!ev) return Status::TimedOut("describe configs: no answer");
+    if (rd_kafka_event_error(ev.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return FromC(rd_kafka_event_error(ev.get()), "describe configs of " + topic);
+    }
+    size_t n = 0;
+    const rd_kafka_ConfigResource_t** resources =
+        rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev.get()), &n);
+    std::map<std::string, std::string> out;
+    for (size_t i = 0; i < n; ++i) {
+      if (rd_kafka_ConfigResource_error(resources[i]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return FromC(rd_kafka_ConfigResource_error(resources[i]), "describe configs of " + topic);
+      }
+      size_t count = 0;
+      const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(resources[i], &count);
+      for (size_t j = 0; j < count; ++j) {
+        const char* value = rd_kafka_ConfigEntry_value(entries[j]);
+        out[rd_kafka_ConfigEntry_name(entries[j])] = value ? value : "";
+      }
+    }
+    return out;
   }
 
  private:

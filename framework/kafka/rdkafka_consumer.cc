@@ -174,6 +174,17 @@ class RdKafkaConsumer final : public Consumer {
     return out;
   }
 
+  Status Assign(const std::vector<PartitionOffset>& partitions) override {
+    std::vector<RdKafka::TopicPartition*> list;
+    for (const auto& po : partitions) {
+      list.push_back(RdKafka::TopicPartition::create(po.tp.topic, po.tp.partition.value(), po.offset.value()));
+    }
+    Status st = partitions.empty() ? FromErrorCode(consumer_->unassign(), "unassign")
+                                   : FromErrorCode(consumer_->assign(list), "assign");
+    RdKafka::TopicPartition::destroy(list);
+    return st;
+  }
+
   Status Close() override {
     if (closed_) return Status::Ok();
     closed_ = true;

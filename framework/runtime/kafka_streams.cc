@@ -6,7 +6,9 @@
 #include <random>
 
 #include "dsl/graph.h"
+#include "runtime/internal_topics.h"
 #include "runtime/stream_thread.h"
+#include "state/stores.h"
 
 namespace streamapp {
 namespace {
@@ -43,44 +45,10 @@ Status KafkaStreams::Preflight() {
   kafka::Config admin_config = config_.kafka;
   admin_config["bootstrap.servers"] = config_.bootstrap_servers;
   ASSIGN_OR_RETURN(std::unique_ptr<kafka::Admin> admin, kafka::MakeAdmin(admin_config));
-  const auto& data = topology_.data();
-  std::vector<std::string> problems;
-  for (const dsl::Subtopology& sub : data.subtopologies) {
-    int expected = -1;
-    std::string first;
-    for (const std::string& topic : sub.source_topics) {
-      auto count = admin->PartitionCount(topic, 30s);
-      if (!count.ok()) {
-        problems.push_back(count.status().code() == StatusCode::kNotFound
-                               ? "source topic '" + topic + "' does not exist"
-                               : count.status().ToString());
-        continue;
-      }
-      if (expected < 0) {
-        expected = *count;
-        first = topic;
-      } else if (*count != expected) {
-        problems.push_back("topics '" + first + "' (" + std::to_string(expected) + " partitions) and '" + topic +
-                           "' (" + std::to_string(*count) +
-                           ") are read by one subtopology and must be "
-                           "co-partitioned: give them the same number of partitions");
-      }
-    }
-  }
-  for (const std::string& topic : topology_.SinkTopics()) {
-    auto count = admin->PartitionCount(topic, 30s);
-    if (!count.ok()) {
-      problems.push_back(count.status().code() == StatusCode::kNotFound
-                             ? "sink topic '" + topic + "' does not exist; create it before starting"
-                             : count.status().ToString());
-    }
-  }
-  if (!problems.empty()) {
-    std::string msg;
-    for (const auto& p : problems) msg += (msg.empty() ? "" : "; ") + p;
-    return Status::InvalidArgument(msg);
-  }
-  if (UsesDeadLetterQueue(data)) {
+  resolved_ = dsl::ResolveInternalTopics(topology_.data(), config_.application_id);
+  ASSIGN_OR_RETURN(auto partitions, runtime::PrepareTopics(*resolved_, config_, *admin));
+  (void)partitions;
+  if (UsesDeadLetterQueue(*resolved_)) {
     const std::string dlq = config_.EffectiveDlqTopic();
     auto count = admin->PartitionCount(dlq, 30s);
     if (!count.ok() && count.status().code() == StatusCode::kNotFound) {
@@ -102,10 +70,12 @@ Status KafkaStreams::Start() {
     return st;
   }
   const std::string prefix = config_.application_id + "-" + ProcessId();
-  auto data = std::shared_ptr<const dsl::TopologyData>(topology_.data_ptr());
+  state_resources_ = std::make_unique<state::StateResources>(config_.state_memory_bytes);
+  auto data = resolved_;
   results_.resize(static_cast<size_t>(config_.num_threads));
   for (int i = 0; i < config_.num_threads; ++i) {
-    threads_.push_back(std::make_unique<runtime::StreamThread>(i + 1, data, config_, prefix, stop_));
+    threads_.push_back(
+        std::make_unique<runtime::StreamThread>(i + 1, data, config_, prefix, stop_, state_resources_.get()));
   }
   for (int i = 0; i < config_.num_threads; ++i) {
     workers_.emplace_back([this, i] {

@@ -39,6 +39,13 @@ class StreamTask::NodeRuntime final : public ProcessorContext {
   TaskId task_id() const override { return task_.id_; }
   Timestamp stream_time() const override { return task_.stream_time_; }
   const std::string& node_name() const override { return def_.name; }
+  StateStore* GetStateStore(const std::string& name) override { return task_.store(name); }
+  Status Schedule(std::chrono::milliseconds interval, PunctuationType type, Punctuator punctuator) override {
+    if (interval.count() <= 0) return Status::InvalidArgument(def_.name + ": punctuation interval must be > 0");
+    task_.schedules_.push_back({interval, type, std::move(punctuator), -1});
+    return Status::Ok();
+  }
+  void AddToMetric(std::string_view name, int64_t delta) override { task_.counters_[std::string(name)] += delta; }
 
   const GraphNode& def() const { return def_; }
   std::unique_ptr<Processor> processor;
@@ -104,6 +111,18 @@ void StreamTask::TransitionTo(State next) {
 
 Status StreamTask::Initialize() {
   const auto& sub = topology_->subtopologies.at(static_cast<size_t>(subtopology_));
+  std::vector<StoreSpec> specs;
+  for (int i : sub.nodes) {
+    const GraphNode& node = topology_->nodes[i];
+    if (node.kind == NodeKind::kProcessor) {
+      for (StoreSpec& spec : node.op->stores()) specs.push_back(std::move(spec));
+    }
+  }
+  if (!specs.empty()) {
+    task_state_ = std::make_unique<TaskState>(id_, env_.state, env_.collector);
+    RETURN_IF_ERROR(task_state_->OpenAndRestore(specs, [this] { return current_timestamp_; })
+                        .WithContext("task " + id_.ToString()));
+  }
   nodes_.resize(topology_->nodes.size());
   for (int i : sub.nodes) nodes_[i] = std::make_unique<NodeRuntime>(*this, topology_->nodes[i]);
   for (int i : sub.nodes) {
@@ -174,10 +193,12 @@ Result<bool> StreamTask::ProcessOne() {
     st = HandleDataError(source.def(), p.error);
   } else {
     if (p.record.timestamp > stream_time_) stream_time_ = p.record.timestamp;
+    current_timestamp_ = p.record.timestamp.value();
     st = source.Forward(std::move(p.record));
   }
   current_ = nullptr;
   if (!st.ok()) return st;
+  RETURN_IF_ERROR(RunPunctuators(PunctuationType::kStreamTime, stream_time_.value()));
   q->next_to_commit = p.raw.offset.Next();
   q->records.pop_front();
   if (env_.metrics) ++env_.metrics->processed;
@@ -219,6 +240,12 @@ Status StreamTask::Sink(const GraphNode& node, const Record& record) {
 }
 
 Status StreamTask::HandleDataError(const GraphNode& node, const Status& error) {
+  if (current_ == nullptr) {
+    // Raised while flushing caches or punctuating: there is no input record
+    // to dead-letter or skip, and dropping the update silently is not allowed.
+    return Status::Cancelled("'" + node.name +
+                             "' failed outside record processing (cache flush or punctuation): " + error.message());
+  }
   const kafka::Message& raw = current_->raw;
   const std::string where =
       raw.topic + "[" + std::to_string(raw.partition.value()) + "]@" + std::to_string(raw.offset.value());
@@ -267,11 +294,45 @@ void StreamTask::MarkCommitted() {
   for (auto& q : queues_.queues()) q->committed = q->next_to_commit;
 }
 
-void StreamTask::Close() {
+Status StreamTask::RunPunctuators(PunctuationType type, int64_t now) {
+  if (now < 0) return Status::Ok();
+  for (Schedule& s : schedules_) {
+    if (s.type != type) continue;
+    if (s.next < 0) s.next = now + s.interval.count();  // first due one interval after the first observation
+    if (now < s.next) continue;
+    current_timestamp_ = now;
+    RETURN_IF_ERROR(s.punctuator(Timestamp(now)));
+    // Skips missed intervals, as Kafka Streams does, rather than firing a burst.
+    s.next = now + s.interval.count() - (now - s.next) % s.interval.count();
+  }
+  return Status::Ok();
+}
+
+Status StreamTask::PunctuateWallClock(int64_t now_ms) {
+  return RunPunctuators(PunctuationType::kWallClock, now_ms);
+}
+
+Status StreamTask::FlushState() {
+  if (!task_state_) return Status::Ok();
+  current_timestamp_ = stream_time_.value();
+  return task_state_->Flush();
+}
+
+Status StreamTask::Checkpoint(bool force) {
+  return task_state_ ? task_state_->Checkpoint(force) : Status::Ok();
+}
+
+void StreamTask::Close(bool clean) {
   if (state_ == State::kClosed) return;
+  if (clean && task_state_) {
+    if (Status st = task_state_->Checkpoint(true); !st.ok()) {
+      spdlog::warn("task {}: checkpoint on close failed: {}", id_.ToString(), st.ToString());
+    }
+  }
   for (auto& n : nodes_) {
     if (n && n->processor) n->processor->Close();
   }
+  if (task_state_) task_state_->Close();
   TransitionTo(State::kClosed);
 }
 

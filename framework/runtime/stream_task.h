@@ -3,6 +3,8 @@
 // partitions; the stream thread feeds it records and commits its offsets.
 #pragma once
 
+#include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +13,7 @@
 #include "runtime/partition_group.h"
 #include "runtime/record_collector.h"
 #include "runtime/task_metrics.h"
+#include "runtime/task_state.h"
 
 namespace streamapp::runtime {
 
@@ -18,6 +21,7 @@ struct TaskEnv {
   RecordCollector* collector = nullptr;
   std::string dlq_topic;
   TaskMetrics* metrics = nullptr;
+  StateEnv state;  // where stores live; defaults: in the working dir, no restoration
 };
 
 class StreamTask {
@@ -31,7 +35,8 @@ class StreamTask {
   StreamTask(const StreamTask&) = delete;
   StreamTask& operator=(const StreamTask&) = delete;
 
-  // Created -> Running: creates and initializes the processors.
+  // Created -> Running: opens and restores the stores, then creates and
+  // initializes the processors.
   Status Initialize();
   // Decodes and buffers a consumed record; drops records already seen.
   // Returns the queue the record went to (null if dropped or not ours).
@@ -44,21 +49,38 @@ class StreamTask {
   // MarkCommitted().
   std::vector<kafka::PartitionOffset> CommittableOffsets() const;
   void MarkCommitted();
+  // Commit steps: write caches down (forwarding what they fold), then, after
+  // the output is flushed and offsets committed, checkpoint the stores.
+  Status FlushState();
+  Status Checkpoint(bool force = false);
+  // Runs wall-clock punctuators that are due.
+  Status PunctuateWallClock(int64_t now_ms);
   // Running -> Closed. Processors are closed; buffered records are dropped
-  // (their offsets were not committed, so they are read again).
-  void Close();
+  // (their offsets were not committed, so they are read again). `clean`:
+  // after a commit, so a checkpoint is written for the next owner.
+  void Close(bool clean = false);
 
   TaskId id() const { return id_; }
   State state() const { return state_; }
   Timestamp stream_time() const { return stream_time_; }
   size_t buffered() const { return queues_.buffered(); }
   PartitionGroup& queues() { return queues_; }
+  StateStore* store(const std::string& name) const { return task_state_ ? task_state_->Get(name) : nullptr; }
+  const std::map<std::string, int64_t>& counters() const { return counters_; }
 
  private:
   class NodeRuntime;
   friend class NodeRuntime;
 
+  struct Schedule {
+    std::chrono::milliseconds interval;
+    PunctuationType type;
+    Punctuator punctuator;
+    int64_t next = -1;  // next due time; -1: not yet anchored
+  };
+
   void TransitionTo(State next);
+  Status RunPunctuators(PunctuationType type, int64_t now);
   // `topic` must outlive the record: it is the queue's own copy.
   void Decode(const dsl::GraphNode& source, std::string_view topic, PendingRecord& pending) const;
   Status Deliver(NodeRuntime& node, Record record);
@@ -76,7 +98,11 @@ class StreamTask {
   PartitionGroup queues_;
   std::vector<std::unique_ptr<NodeRuntime>> nodes_;  // indexed like topology nodes (null: other subtopology)
   const PendingRecord* current_ = nullptr;           // the input being processed, for the DLQ
-  std::string key_buf_, value_buf_;                  // reused serialization buffers
+  int64_t current_timestamp_ = 0;                    // stamps changelog writes
+  std::unique_ptr<TaskState> task_state_;
+  std::vector<Schedule> schedules_;
+  std::map<std::string, int64_t> counters_;
+  std::string key_buf_, value_buf_;  // reused serialization buffers
 };
 
 std::string_view TaskStateName(StreamTask::State state);

@@ -11,16 +11,20 @@ using namespace std::chrono_literals;
 constexpr size_t kMaxPollsPerIteration = 500;
 constexpr size_t kMaxRecordsPerIteration = 2000;
 constexpr auto kFlushTimeout = 120s;
+// Purging repartition records is an admin round trip: not on every commit.
+constexpr auto kPurgeInterval = 5s;
 
 }  // namespace
 
 StreamThread::StreamThread(int index, std::shared_ptr<const dsl::TopologyData> topology, const StreamsConfig& config,
-                           std::string client_id_prefix, const std::atomic<bool>& stop)
+                           std::string client_id_prefix, const std::atomic<bool>& stop,
+                           state::StateResources* resources)
     : index_(index),
       topology_(std::move(topology)),
       config_(config),
       client_id_(client_id_prefix + "-StreamThread-" + std::to_string(index)),
-      stop_(stop) {}
+      stop_(stop),
+      resources_(resources) {}
 
 Status StreamThread::CreateClients() {
   kafka::Config common = config_.kafka;
@@ -36,10 +40,29 @@ Status StreamThread::CreateClients() {
   if (config_.guarantee == ProcessingGuarantee::kExactlyOnceV2) consumer_config["isolation.level"] = "read_committed";
   ASSIGN_OR_RETURN(consumer_, kafka::MakeConsumer(consumer_config, this));
 
+  // Restoration reads changelogs by assignment, outside the group.
+  kafka::Config restore_config = common;
+  restore_config["client.id"] = client_id_ + "-restore";
+  restore_config["group.id"] = config_.application_id + "-restore";
+  restore_config["fetch.max.bytes"] = "67108864";
+  restore_config["max.partition.fetch.bytes"] = "16777216";
+  if (config_.guarantee == ProcessingGuarantee::kExactlyOnceV2) restore_config["isolation.level"] = "read_committed";
+  ASSIGN_OR_RETURN(restore_consumer_, kafka::MakeConsumer(restore_config, nullptr));
+  ASSIGN_OR_RETURN(admin_, kafka::MakeAdmin(common));
+  restorer_ = std::make_unique<ChangelogRestorer>(*restore_consumer_, *admin_);
+  cache_ = std::make_unique<state::ThreadCache>(config_.cache_max_bytes);
+
   TaskEnv env;
   env.collector = collector_.get();
   env.dlq_topic = config_.EffectiveDlqTopic();
   env.metrics = &metrics_;
+  env.state.application_id = config_.application_id;
+  env.state.app_state_dir = config_.state_dir + "/" + config_.application_id;
+  env.state.resources = resources_;
+  env.state.cache = cache_.get();
+  env.state.restorer = restorer_.get();
+  env.state.admin = admin_.get();
+  env.state.write_checkpoints = config_.guarantee == ProcessingGuarantee::kAtLeastOnce;
   tasks_ = std::make_unique<TaskManager>(topology_, env);
   return Status::Ok();
 }
@@ -73,6 +96,14 @@ Status StreamThread::Run() {
       if (!failure.ok()) break;
     }
     producer_->Poll();
+    const int64_t now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    for (const auto& [id, task] : tasks_->tasks()) {
+      failure = task->PunctuateWallClock(now_ms);
+      if (!failure.ok()) break;
+    }
+    if (!failure.ok()) break;
     LogThroughput(false);
   }
   state_ = State::kPendingShutdown;
@@ -139,14 +170,29 @@ void StreamThread::UpdatePauses() {
 
 Status StreamThread::Commit() {
   last_commit_ = Clock::now();
-  // Output first: no offset is committed past a record whose output is not
-  // acknowledged by the broker.
+  // Caches first (they forward what they folded), then the output: no
+  // offset is committed past a record whose output is not acknowledged.
+  for (const auto& [id, task] : tasks_->tasks()) RETURN_IF_ERROR(task->FlushState());
   RETURN_IF_ERROR(producer_->Flush(kFlushTimeout).WithContext("flushing output before commit"));
   std::vector<kafka::PartitionOffset> offsets = tasks_->CommittableOffsets();
-  if (offsets.empty()) return Status::Ok();
-  Status st = consumer_->Commit(offsets);
+  Status st = offsets.empty() ? Status::Ok() : consumer_->Commit(offsets);
   if (st.ok()) {
     tasks_->MarkCommitted();
+    for (const auto& [id, task] : tasks_->tasks()) {
+      if (Status cp = task->Checkpoint(); !cp.ok()) {
+        spdlog::warn("{}: checkpoint of task {} failed: {}", client_id_, id.ToString(), cp.ToString());
+      }
+    }
+    for (const auto& po : offsets) {
+      if (topology_->repartition_topics.count(po.tp.topic)) purge_offsets_[po.tp] = po.offset;
+    }
+    if (Clock::now() - last_purge_ >= kPurgeInterval) {
+      last_purge_ = Clock::now();
+      std::vector<kafka::PartitionOffset> purge;
+      for (const auto& [tp, offset] : purge_offsets_) purge.push_back({tp, offset, ""});
+      purge_offsets_.clear();
+      PurgeRepartitionTopics(purge);
+    }
     return st;
   }
   if (st.code() == StatusCode::kRetriable || st.code() == StatusCode::kTimedOut) {
@@ -157,14 +203,29 @@ Status StreamThread::Commit() {
   return st;
 }
 
+void StreamThread::PurgeRepartitionTopics(const std::vector<kafka::PartitionOffset>& committed) {
+  std::vector<kafka::PartitionOffset> purge;
+  for (const auto& po : committed) {
+    if (topology_->repartition_topics.count(po.tp.topic)) purge.push_back({po.tp, po.offset, ""});
+  }
+  if (purge.empty()) return;
+  // Consumed repartition records are never read again: free the broker's disk.
+  if (Status st = admin_->DeleteRecords(purge, 30s); !st.ok()) {
+    spdlog::warn("{}: purging repartition topics failed: {}", client_id_, st.ToString());
+  }
+}
+
 void StreamThread::OnPartitionsRevoked(const std::vector<kafka::TopicPartition>& partitions) {
+  bool committed = false;
   if (commit_on_revoke_ && !tasks_->tasks().empty()) {
     if (Status st = Commit(); !st.ok()) {
       spdlog::error("{}: commit on revocation failed: {}", client_id_, st.ToString());
       if (callback_error_.ok()) callback_error_ = st;
+    } else {
+      committed = true;
     }
   }
-  tasks_->CloseAll();
+  tasks_->CloseAll(committed);
   paused_.clear();  // unassign() forgets pauses
   spdlog::info("{}: partitions revoked; tasks closed", client_id_);
 }
@@ -198,6 +259,10 @@ void StreamThread::Shutdown(bool clean) {
   if (consumer_) {
     if (clean) {
       if (Status st = Commit(); !st.ok()) spdlog::error("{}: final commit failed: {}", client_id_, st.ToString());
+      std::vector<kafka::PartitionOffset> purge;
+      for (const auto& [tp, offset] : purge_offsets_) purge.push_back({tp, offset, ""});
+      purge_offsets_.clear();
+      PurgeRepartitionTopics(purge);
     }
     // Closing leaves the group; its revocation must not commit after a failure.
     commit_on_revoke_ = clean;

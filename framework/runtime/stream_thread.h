@@ -5,10 +5,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 
+#include "runtime/changelog_restorer.h"
 #include "runtime/record_collector.h"
 #include "runtime/task_manager.h"
 #include "streamapp/streams_config.h"
@@ -20,7 +22,7 @@ class StreamThread final : public kafka::RebalanceListener {
   enum class State { kCreated, kStarting, kRunning, kPendingShutdown, kDead };
 
   StreamThread(int index, std::shared_ptr<const dsl::TopologyData> topology, const StreamsConfig& config,
-               std::string client_id_prefix, const std::atomic<bool>& stop);
+               std::string client_id_prefix, const std::atomic<bool>& stop, state::StateResources* resources);
 
   // Runs until `stop` is set (then commits and leaves the group) or an
   // unrecoverable error happens (returned).
@@ -38,6 +40,7 @@ class StreamThread final : public kafka::RebalanceListener {
   void UpdatePauses();
   Status Commit();
   void LogThroughput(bool force);
+  void PurgeRepartitionTopics(const std::vector<kafka::PartitionOffset>& committed);
   void Shutdown(bool clean);
 
   const int index_;
@@ -50,6 +53,11 @@ class StreamThread final : public kafka::RebalanceListener {
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<ProducerCollector> collector_;
   std::unique_ptr<kafka::Consumer> consumer_;
+  std::unique_ptr<kafka::Admin> admin_;
+  std::unique_ptr<kafka::Consumer> restore_consumer_;
+  std::unique_ptr<ChangelogRestorer> restorer_;
+  state::StateResources* resources_;
+  std::unique_ptr<state::ThreadCache> cache_;
   std::unique_ptr<TaskManager> tasks_;
   std::set<kafka::TopicPartition> paused_;
   TaskMetrics metrics_;
@@ -57,6 +65,8 @@ class StreamThread final : public kafka::RebalanceListener {
   bool commit_on_revoke_ = true;
 
   std::chrono::steady_clock::time_point last_commit_;
+  std::chrono::steady_clock::time_point last_purge_{};
+  std::map<kafka::TopicPartition, Offset> purge_offsets_;  // committed, not yet purged
   std::chrono::steady_clock::time_point last_log_;
   TaskMetrics last_logged_;
 };

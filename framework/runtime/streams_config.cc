@@ -42,14 +42,28 @@ Status StreamsConfig::Set(const std::string& key, const std::string& value) {
     state_dir = value;
   } else if (key == "dlq.topic") {
     dlq_topic = value;
+  } else if (key == "cache.max.bytes" || key == "statestore.cache.max.bytes") {
+    ASSIGN_OR_RETURN(int64_t n, ParseInt(key, value));
+    if (n < 0) return Status::InvalidArgument(key + " must be >= 0");
+    cache_max_bytes = static_cast<size_t>(n);
+  } else if (key == "state.memory.bytes") {
+    ASSIGN_OR_RETURN(int64_t n, ParseInt(key, value));
+    if (n < (1 << 20)) return Status::InvalidArgument(key + " must be at least 1048576");
+    state_memory_bytes = static_cast<size_t>(n);
+  } else if (key == "metrics.log.interval.ms") {
+    ASSIGN_OR_RETURN(int64_t ms, ParseInt(key, value));
+    if (ms <= 0) return Status::InvalidArgument(key + " must be > 0");
+    throughput_log_interval = std::chrono::milliseconds(ms);
   } else if (key == "buffered.records.per.partition") {
     ASSIGN_OR_RETURN(int64_t n, ParseInt(key, value));
     max_buffered_per_partition = static_cast<size_t>(n);
   } else {
-    return Status::InvalidArgument("unknown setting '" + key +
-                                   "'; expected application.id, bootstrap.servers, num.stream.threads, "
-                                   "processing.guarantee, commit.interval.ms, state.dir, dlq.topic, "
-                                   "buffered.records.per.partition or kafka.<librdkafka property>");
+    return Status::InvalidArgument(
+        "unknown setting '" + key +
+        "'; expected application.id, bootstrap.servers, num.stream.threads, "
+        "processing.guarantee, commit.interval.ms, state.dir, dlq.topic, "
+        "buffered.records.per.partition, cache.max.bytes, state.memory.bytes, metrics.log.interval.ms or "
+        "kafka.<librdkafka property>");
   }
   return Status::Ok();
 }

@@ -21,8 +21,8 @@ Status TaskManager::CreateTasks(const std::vector<kafka::TopicPartition>& partit
   return Status::Ok();
 }
 
-void TaskManager::CloseAll() {
-  for (auto& [id, task] : tasks_) task->Close();
+void TaskManager::CloseAll(bool clean) {
+  for (auto& [id, task] : tasks_) task->Close(clean);
   tasks_.clear();
   by_partition_.clear();
 }

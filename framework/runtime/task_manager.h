@@ -17,7 +17,8 @@ class TaskManager {
 
   // Creates (and initializes) the tasks for newly assigned partitions.
   Status CreateTasks(const std::vector<kafka::TopicPartition>& partitions);
-  void CloseAll();
+  // `clean`: right after a successful commit (tasks checkpoint their state).
+  void CloseAll(bool clean = false);
 
   StreamTask* TaskFor(const kafka::TopicPartition& tp) const;
   const std::map<TaskId, std::unique_ptr<StreamTask>>& tasks() const { return tasks_; }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 
+#include "dsl/aggregate_ops.h"
 #include "streamapp/expr.h"
 #include "streamapp/value.h"
 #include "yaml/reader.h"
@@ -68,6 +69,10 @@ class Builder {
       const std::string what = "stream '" + s.name.value + "'";
       stream_serdes_[s.name.value] = {MakeSerdeAt(s.key, what + " key"), MakeSerdeAt(s.value, what + " value")};
     }
+    for (const TableSpec& t : spec_.tables) {
+      const std::string what = "table '" + t.name.value + "'";
+      stream_serdes_[t.name.value] = {MakeSerdeAt(t.key, what + " key"), MakeSerdeAt(t.value, what + " value")};
+    }
     for (size_t i : spec_.build_order) Pipeline(spec_.pipelines[i]);
     // Pipelines with bad references are not in the build order; their steps
     // still get checked, on a scratch graph that is never built.
@@ -116,11 +121,13 @@ class Builder {
     return std::move(x).value();
   }
 
-  // A pipeline's output or a stream's source (created on first use). Nothing
-  // when the producer could not be built (its errors are already reported).
+  // A pipeline's output, a stream's source or a table's updates (created on
+  // first use). Nothing when the producer could not be built (its errors are
+  // already reported).
   std::optional<KStream> Input(const std::string& name) {
     if (auto it = outputs_.find(name); it != outputs_.end()) return it->second;
     if (auto it = sources_.find(name); it != sources_.end()) return it->second;
+    if (const TableSpec* table = spec_.FindTable(name)) return Table(*table);
     const StreamSpec* found = spec_.FindStream(name);
     if (found == nullptr) return std::nullopt;
     const StreamSpec& s = *found;
@@ -132,6 +139,21 @@ class Builder {
     node_pos_[node] = s.name.pos;
     return sources_.emplace(name, builder_.Stream(node, std::move(topics), std::move(consumed), spec_.on_error))
         .first->second;
+  }
+
+  KStream Table(const TableSpec& t) {
+    std::vector<std::string> topics;
+    for (const Text& topic : t.topics) topics.push_back(topic.value);
+    const auto& [key, value] = stream_serdes_[t.name.value];
+    Materialized materialized;
+    materialized.store = t.StoreName();
+    materialized.in_memory = t.in_memory;
+    const std::string node = t.node_name();
+    node_pos_[node] = t.name.pos;
+    node_pos_[node + "-source"] = t.name.pos;
+    KStream s =
+        builder_.Table(node, std::move(topics), Consumed{key, value, {}}, std::move(materialized), spec_.on_error);
+    return sources_.emplace(t.name.value, s).first->second;
   }
 
   void Pipeline(const PipelineSpec& p) {
@@ -215,6 +237,18 @@ class Builder {
         if (!c) return s;
         return s.SelectKey(name, [e = *c](const Record& r) { return e.Evaluate(r); }).WithDetail(step.expr.text);
       }
+      case StepKind::kGroupBy: {
+        // GroupBy is SelectKey plus grouping; the grouping happens at the
+        // aggregation (always the next step), which repartitions because
+        // the key changed. Built this way the selector node shows its
+        // expression and the aggregation keeps its own on_error.
+        auto c = Compile(step.expr, "groupBy");
+        if (!c) return s;
+        return s.SelectKey(name, [e = *c](const Record& r) { return e.Evaluate(r); }).WithDetail(step.expr.text);
+      }
+      case StepKind::kGroupByKey: return s;  // the aggregation groups by the current key
+      case StepKind::kAggregate:
+      case StepKind::kCount: return Aggregation(s, step);
       case StepKind::kPeek:
         return s.Peek(name, [name, label = step.expr.text](const Record& r) {
           spdlog::info("{}{}{}: key={} value={}", name, label.empty() ? "" : " ", label, r.key.ToJson(),
@@ -224,6 +258,60 @@ class Builder {
       case StepKind::kTo: To(s, step); return std::nullopt;
     }
     return s;
+  }
+
+  static std::string WindowDetail(const WindowSpec& w, EmitMode emit) {
+    auto ms = [](std::chrono::milliseconds d) { return std::to_string(d.count()) + "ms"; };
+    std::string out;
+    switch (w.type) {
+      case WindowSpec::Type::kTumbling: out = "tumbling windows size " + ms(w.size); break;
+      case WindowSpec::Type::kHopping: out = "hopping windows size " + ms(w.size) + " advance " + ms(w.advance); break;
+      case WindowSpec::Type::kSliding: out = "sliding windows size " + ms(w.size); break;
+      case WindowSpec::Type::kSession: out = "session windows gap " + ms(w.gap); break;
+    }
+    return out + " grace " + ms(w.grace) + ", emit " + (emit == EmitMode::kFinal ? "final" : "updates");
+  }
+
+  // Groups by the current key (a preceding groupBy changed it) and
+  // aggregates; the stream of updates goes on.
+  std::optional<KStream> Aggregation(const KStream& s, const StepSpec& step) {
+    const AggregationText& a = step.agg;
+    std::optional<Expression> field;
+    if (a.field) {
+      const bool numeric = a.op.value == "sum" || a.op.value == "avg";
+      field = numeric ? Compile(*a.field, "aggregate field",
+                                {StaticType::kNumber, StaticType::kInt, StaticType::kDouble, StaticType::kNull})
+                      : Compile(*a.field, "aggregate field");
+      if (!field) return s;
+    }
+    Grouped grouped{MakeSerdeAt(a.repartition_key, "repartition key"),
+                    MakeSerdeAt(a.repartition_value, "repartition value")};
+    // An unknown op or a missing field was reported while parsing.
+    if (a.op.value.empty() || (a.op.value != "count" && !a.field) || !grouped.key || !grouped.value) return s;
+    Result<AggregationFns> fns = dsl::BuiltinAggregation(a.op.value, field);
+    if (!fns.ok()) {
+      diags_.Add(a.op.pos, fns.status().message());
+      return s;
+    }
+    Materialized materialized;
+    materialized.store = a.StoreName(step.node_name);
+    materialized.in_memory = a.in_memory;
+    materialized.cached = a.cached;
+    std::string detail = a.op.value + (a.field ? "(" + a.field->text + ")" : "");
+    if (a.window) detail += ", " + WindowDetail(a.window->spec, a.emit);
+    detail += ", store " + materialized.store;
+    KGroupedStream g = s.GroupByKey(std::move(grouped));
+    const std::string& name = step.node_name;
+    node_pos_[name + "-repartition-sink"] = step.pos;
+    node_pos_[name + "-repartition-source"] = step.pos;
+    if (!a.window) {
+      return g.Aggregate(name, std::move(fns).value(), std::move(materialized), dsl::BuiltinFinisher(a.op.value))
+          .WithDetail(detail);
+    }
+    return g
+        .WindowedAggregate(name, a.window->spec, a.emit, std::move(fns).value(), std::move(materialized),
+                           dsl::BuiltinFinisher(a.op.value))
+        .WithDetail(detail);
   }
 
   std::optional<KStream> Map(const KStream& s, const StepSpec& step) {
@@ -274,13 +362,18 @@ class Builder {
     std::string topic;
     if (sink.by_name) {
       const Text& name = *sink.topic;
-      if (const StreamSpec* target = spec_.FindStream(name.value)) {
-        if (target->topics.size() != 1) {
-          diags_.Add(name.pos, "to: stream '" + name.value + "' has " + std::to_string(target->topics.size()) +
-                                   " topics; a sink needs a stream with exactly one topic");
+      const StreamSpec* stream = spec_.FindStream(name.value);
+      const TableSpec* table = stream != nullptr ? nullptr : spec_.FindTable(name.value);
+      if (stream != nullptr || table != nullptr) {
+        const std::vector<Text>& topics = stream != nullptr ? stream->topics : table->topics;
+        const char* kind = stream != nullptr ? "stream" : "table";
+        if (topics.size() != 1) {
+          diags_.Add(name.pos, "to: " + std::string(kind) + " '" + name.value + "' has " +
+                                   std::to_string(topics.size()) + " topics; a sink needs a " + kind +
+                                   " with exactly one topic");
           return;
         }
-        topic = target->topics.front().value;
+        topic = topics.front().value;
         produced = {stream_serdes_[name.value].first, stream_serdes_[name.value].second};
       } else if (!IsValidTopic(name.value)) {
         diags_.Add(name.pos, "to: '" + name.value + "' is neither a stream nor a valid topic name");

@@ -14,10 +14,11 @@
 namespace streamapp::yaml {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"version", "application", "proto_paths", "streams", "pipelines"};
+const std::vector<std::string> kTopKeys = {"version", "application", "proto_paths", "streams", "tables", "pipelines"};
 const std::vector<std::string> kAppKeys = {
     "id", "processing_guarantee", "commit_interval_ms", "threads", "on_error", "dlq_topic", "kafka"};
 const std::vector<std::string> kStreamKeys = {"topic", "topics", "key", "value", "timestamp"};
+const std::vector<std::string> kTableKeys = {"topic", "topics", "key", "value", "store", "in_memory"};
 const std::vector<std::string> kPipelineKeys = {"from", "on_error", "steps"};
 
 class FileParser {
@@ -31,7 +32,7 @@ class FileParser {
       return;
     }
     if (!r_.ExpectMap(root, Reader::PosOf(root), "topology file")) return;
-    bool has_version = false, has_app = false, has_streams = false, has_pipelines = false;
+    bool has_version = false, has_app = false, has_streams = false, has_tables = false, has_pipelines = false;
     for (Reader::Entry& e : r_.KnownEntries(root, "the topology file", kTopKeys)) {
       if (e.key == "version") {
         has_version = true;
@@ -44,6 +45,9 @@ class FileParser {
       } else if (e.key == "streams") {
         has_streams = true;
         Streams(e);
+      } else if (e.key == "tables") {
+        has_tables = true;
+        Tables(e);
       } else if (e.key == "pipelines") {
         has_pipelines = true;
         spec_.pipelines_pos = e.key_pos;
@@ -62,8 +66,9 @@ class FileParser {
     };
     missing(has_version, "version", "missing 'version: 1' (the format version of this file)");
     missing(has_app, "application", "missing 'application' section (it needs at least 'id')");
-    if (!has_streams) spec_.streams_valid = false;
-    missing(has_streams, "streams", "missing 'streams' section (the topics the pipelines read)");
+    // Tables alone are enough input.
+    if (!has_streams && !has_tables) spec_.streams_valid = false;
+    missing(has_streams || has_tables, "streams", "missing 'streams' section (the topics the pipelines read)");
     missing(has_pipelines, "pipelines", "missing 'pipelines' section");
   }
 
@@ -156,22 +161,7 @@ class FileParser {
       bool has_topic = false;
       for (Reader::Entry& f : r_.KnownEntries(e.value, what, kStreamKeys)) {
         if (f.key == "topic" || f.key == "topics") {
-          if (has_topic) {
-            r_.Error(f.key_pos, what + " has both 'topic' and 'topics'; use one");
-            continue;
-          }
-          has_topic = true;
-          if (f.key == "topic") {
-            if (auto t = r_.ExpectScalar(f.value, f.value_pos, what + " topic")) s.topics.push_back(*t);
-          } else {
-            s.topics = r_.ScalarOrList(f.value, f.value_pos, what + " topics");
-            if (f.value.IsSequence() && f.value.size() == 0) r_.Error(f.value_pos, what + " topics: the list is empty");
-          }
-          for (const Text& t : s.topics) {
-            if (!IsValidTopic(t.value)) {
-              r_.Error(t.pos, "invalid topic name '" + t.value + "': use letters, digits, '.', '_' and '-'");
-            }
-          }
+          Topics(f, what, has_topic, s.topics);
         } else if (f.key == "key" || f.key == "value") {
           if (auto t = r_.ExpectScalar(f.value, f.value_pos, what + " " + f.key))
             (f.key == "key" ? s.key : s.value) = *t;
@@ -181,6 +171,64 @@ class FileParser {
       }
       if (!has_topic) r_.Error(e.key_pos, what + " needs 'topic' or 'topics'");
       spec_.streams.push_back(std::move(s));
+    }
+  }
+
+  // `topic: T` or `topics: [a, b]` of a stream or table.
+  void Topics(const Reader::Entry& f, const std::string& what, bool& has_topic, std::vector<Text>& topics) {
+    if (has_topic) {
+      r_.Error(f.key_pos, what + " has both 'topic' and 'topics'; use one");
+      return;
+    }
+    has_topic = true;
+    if (f.key == "topic") {
+      if (auto t = r_.ExpectScalar(f.value, f.value_pos, what + " topic")) topics.push_back(*t);
+    } else {
+      topics = r_.ScalarOrList(f.value, f.value_pos, what + " topics");
+      if (f.value.IsSequence() && f.value.size() == 0) r_.Error(f.value_pos, what + " topics: the list is empty");
+    }
+    for (const Text& t : topics) {
+      if (!IsValidTopic(t.value)) {
+        r_.Error(t.pos, "invalid topic name '" + t.value + "': use letters, digits, '.', '_' and '-'");
+      }
+    }
+  }
+
+  void Tables(const Reader::Entry& section) {
+    if (!r_.ExpectMap(section.value, section.value_pos, "tables")) {
+      spec_.streams_valid = false;
+      return;
+    }
+    for (Reader::Entry& e : r_.Entries(section.value, "tables")) {
+      if (!IsValidName(e.key)) {
+        r_.Error(e.key_pos, "invalid table name '" + e.key + "': use letters, digits, '_' and '-'");
+      }
+      TableSpec t;
+      t.name = {e.key, e.key_pos};
+      const std::string what = "table '" + e.key + "'";
+      if (!r_.ExpectMap(e.value, e.value_pos, what)) continue;
+      bool has_topic = false;
+      for (Reader::Entry& f : r_.KnownEntries(e.value, what, kTableKeys)) {
+        if (f.key == "topic" || f.key == "topics") {
+          Topics(f, what, has_topic, t.topics);
+        } else if (f.key == "key" || f.key == "value") {
+          if (auto v = r_.ExpectScalar(f.value, f.value_pos, what + " " + f.key))
+            (f.key == "key" ? t.key : t.value) = *v;
+        } else if (f.key == "store") {
+          if (auto v = r_.ExpectScalar(f.value, f.value_pos, what + " store")) {
+            if (IsValidName(v->value)) {
+              t.store = *v;
+            } else {
+              r_.Error(f.value_pos, "invalid store name '" + v->value +
+                                        "': it becomes part of topic names, so use letters, digits, '_' and '-'");
+            }
+          }
+        } else if (f.key == "in_memory") {
+          if (auto b = r_.ExpectBool(f.value, f.value_pos, what + " in_memory")) t.in_memory = *b;
+        }
+      }
+      if (!has_topic) r_.Error(e.key_pos, what + " needs 'topic' or 'topics'");
+      spec_.tables.push_back(std::move(t));
     }
   }
 
@@ -263,6 +311,11 @@ FileSpec ParseSpec(std::string_view text, const std::string& base_dir, Diagnosti
 const StreamSpec* FileSpec::FindStream(std::string_view name) const {
   auto it = std::find_if(streams.begin(), streams.end(), [&](const StreamSpec& s) { return s.name.value == name; });
   return it == streams.end() ? nullptr : &*it;
+}
+
+const TableSpec* FileSpec::FindTable(std::string_view name) const {
+  auto it = std::find_if(tables.begin(), tables.end(), [&](const TableSpec& t) { return t.name.value == name; });
+  return it == tables.end() ? nullptr : &*it;
 }
 
 const PipelineSpec* FileSpec::FindPipeline(std::string_view name) const {

@@ -34,9 +34,18 @@ class StepParser {
     std::vector<StepSpec> out;
     size_t index = 0;
     bool reported_after_end = false;
+    // A groupBy/groupByKey waiting for its aggregation (the next step).
+    std::optional<StepSpec> grouping;
     for (const YAML::Node& item : seq) {
       const Pos pos = Reader::ValuePos(item, Reader::PosOf(seq));
       std::optional<StepSpec> step = Step(item, pos, index, scope);
+      // A step that failed to parse is already reported; it may have been
+      // meant as the aggregation, so say nothing about the grouping then.
+      if (grouping && step && step->kind != StepKind::kAggregate && step->kind != StepKind::kCount) {
+        NotAggregated(*grouping);
+      }
+      grouping.reset();
+      if (step && (step->kind == StepKind::kGroupBy || step->kind == StepKind::kGroupByKey)) grouping = *step;
       if (step && !out.empty() && !reported_after_end &&
           (out.back().kind == StepKind::kTo || out.back().kind == StepKind::kBranch)) {
         const std::string_view last = StepKindName(out.back().kind);
@@ -47,10 +56,16 @@ class StepParser {
       if (step) out.push_back(std::move(*step));
       ++index;
     }
+    if (grouping) NotAggregated(*grouping);
     return out;
   }
 
  private:
+  void NotAggregated(const StepSpec& grouping) {
+    r_.Error(grouping.pos, std::string(StepKindName(grouping.kind)) +
+                               " must be followed by aggregate or count (the grouping is what they aggregate over)");
+  }
+
   std::optional<StepSpec> Step(const YAML::Node& item, Pos pos, size_t index, const std::string& scope) {
     if (!item.IsMap()) {
       std::string hint;
@@ -113,8 +128,12 @@ class StepParser {
       case StepKind::kMapValues:
       case StepKind::kFlatMap:
       case StepKind::kSelectKey:
+      case StepKind::kGroupBy:
         if (auto e = r_.Expr(op.value, op.value_pos, op.key)) step.expr = std::move(*e);
         break;
+      case StepKind::kGroupByKey: GroupByKey(op); break;
+      case StepKind::kAggregate:
+      case StepKind::kCount: ParseAggregation(r_, step, op); break;
       case StepKind::kPeek:
         // A free label for the log line; `peek:` alone is fine too.
         if (op.value.IsNull()) break;
@@ -126,6 +145,26 @@ class StepParser {
         if (auto s = Sink(op)) step.sink = std::move(*s);
         break;
     }
+  }
+
+  // `groupByKey: true`, `groupByKey: {}` or `groupByKey:`; options (the
+  // repartition serdes) belong to the aggregation step.
+  void GroupByKey(const Reader::Entry& op) {
+    if (op.value.IsNull()) return;
+    if (op.value.IsMap()) {
+      if (op.value.size() != 0) {
+        r_.Error(op.value_pos,
+                 "groupByKey takes no options; write 'groupByKey: true' (repartition serdes go on the "
+                 "aggregate or count step)");
+      }
+      return;
+    }
+    if (!op.value.IsScalar()) {
+      r_.Error(op.value_pos, "groupByKey: expected true or {}, found " + Reader::KindName(op.value));
+      return;
+    }
+    std::optional<bool> b = r_.ExpectBool(op.value, op.value_pos, "groupByKey");
+    if (b && !*b) r_.Error(op.value_pos, "groupByKey: only 'true' is meaningful; remove the step instead");
   }
 
   std::optional<Text> Path(const std::string& text, Pos pos, std::string_view what) {
@@ -299,8 +338,8 @@ std::string_view StepKindName(StepKind kind) {
 
 const std::vector<std::string>& StepKindNames() {
   // Same order as StepKind.
-  static const std::vector<std::string> kNames = {"filter",    "map",  "mapValues", "flatMap",
-                                                  "selectKey", "peek", "branch",    "to"};
+  static const std::vector<std::string> kNames = {"filter",  "map",        "mapValues", "flatMap", "selectKey", "peek",
+                                                  "groupBy", "groupByKey", "aggregate", "count",   "branch",    "to"};
   return kNames;
 }
 

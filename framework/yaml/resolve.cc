@@ -33,9 +33,19 @@ class Resolver {
     if (!inserted) diags_.Add(pos, "duplicate node name '" + node + "' (first used at " + PosText(it->second) + ")");
   }
 
+  // Store names become changelog topic names, so two stateful steps must
+  // not share one.
+  void ClaimStore(const std::string& store, Pos pos) {
+    auto [it, inserted] = stores_.emplace(store, pos);
+    if (!inserted) diags_.Add(pos, "duplicate store name '" + store + "' (first used at " + PosText(it->second) + ")");
+  }
+
   void ClaimSteps(const std::vector<StepSpec>& steps) {
     for (const StepSpec& s : steps) {
       Claim(s.node_name, s.name.value.empty() ? s.pos : s.name.pos);
+      if (s.kind == StepKind::kAggregate || s.kind == StepKind::kCount) {
+        ClaimStore(s.agg.StoreName(s.node_name), s.agg.store.value.empty() ? s.pos : s.agg.store.pos);
+      }
       for (const BranchCase& c : s.cases) {
         Claim(c.node_name, c.name.value.empty() ? c.pos : c.name.pos);
         ClaimSteps(c.steps);
@@ -45,10 +55,20 @@ class Resolver {
 
   void CheckNames() {
     for (const StreamSpec& s : spec_.streams) Claim("stream." + s.name.value, s.name.pos);
+    for (const TableSpec& t : spec_.tables) {
+      if (const StreamSpec* s = spec_.FindStream(t.name.value)) {
+        diags_.Add(t.name.pos, "table '" + t.name.value + "' has the name of a stream (at " + PosText(s->name.pos) +
+                                   "); streams and tables share one namespace, rename one");
+      }
+      Claim(t.node_name() + "-source", t.name.pos);
+      Claim(t.node_name(), t.name.pos);
+      ClaimStore(t.StoreName(), t.store.value.empty() ? t.name.pos : t.store.pos);
+    }
     for (const PipelineSpec& p : spec_.pipelines) {
-      if (spec_.FindStream(p.name.value) != nullptr) {
-        diags_.Add(p.name.pos, "pipeline '" + p.name.value +
-                                   "' has the name of a stream; 'from' could not tell them apart, rename one");
+      if (spec_.FindStream(p.name.value) != nullptr || spec_.FindTable(p.name.value) != nullptr) {
+        diags_.Add(p.name.pos, "pipeline '" + p.name.value + "' has the name of a " +
+                                   (spec_.FindStream(p.name.value) != nullptr ? "stream" : "table") +
+                                   "; 'from' could not tell them apart, rename one");
       }
       if (!p.merge_node.empty()) Claim(p.merge_node, p.name.pos);
       ClaimSteps(p.steps);
@@ -63,17 +83,19 @@ class Resolver {
         diags_.Add(f.pos, "'" + f.value + "' appears twice in 'from' of pipeline '" + p.name.value + "'");
         continue;
       }
-      if (spec_.FindStream(f.value) != nullptr) continue;
+      if (spec_.IsInput(f.value)) continue;
       const PipelineSpec* producer = spec_.FindPipeline(f.value);
       if (producer == nullptr) {
         if (!spec_.streams_valid) continue;
         std::vector<std::string> names;
         for (const StreamSpec& s : spec_.streams) names.push_back(s.name.value);
+        for (const TableSpec& t : spec_.tables) names.push_back(t.name.value);
         for (const PipelineSpec& q : spec_.pipelines) {
           if (&q != &p) names.push_back(q.name.value);
         }
-        diags_.Add(f.pos, "unknown stream or pipeline '" + f.value + "' in 'from' of pipeline '" + p.name.value + "'" +
-                              DidYouMean(f.value, names));
+        const char* kinds = spec_.tables.empty() ? "stream or pipeline" : "stream, table or pipeline";
+        diags_.Add(f.pos, "unknown " + std::string(kinds) + " '" + f.value + "' in 'from' of pipeline '" +
+                              p.name.value + "'" + DidYouMean(f.value, names));
       } else if (producer->terminal()) {
         diags_.Add(f.pos, "pipeline '" + f.value + "' ends with '" +
                               std::string(StepKindName(producer->steps.back().kind)) +
@@ -92,7 +114,7 @@ class Resolver {
     bool ok = true;
     const PipelineSpec& p = spec_.pipelines[i];
     for (const Text& f : p.from) {
-      if (spec_.FindStream(f.value) != nullptr) continue;
+      if (spec_.IsInput(f.value)) continue;
       const PipelineSpec* producer = spec_.FindPipeline(f.value);
       if (producer == nullptr || producer->terminal()) {
         ok = false;  // already reported
@@ -119,6 +141,7 @@ class Resolver {
   FileSpec& spec_;
   Diagnostics& diags_;
   std::map<std::string, Pos> nodes_;
+  std::map<std::string, Pos> stores_;
   std::vector<State> state_;
   std::vector<size_t> path_;
 };

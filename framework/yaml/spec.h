@@ -56,7 +56,20 @@ struct ExprText {
   Pos At(size_t offset) const;
 };
 
-enum class StepKind { kFilter, kMap, kMapValues, kFlatMap, kSelectKey, kPeek, kBranch, kTo };
+enum class StepKind {
+  kFilter,
+  kMap,
+  kMapValues,
+  kFlatMap,
+  kSelectKey,
+  kPeek,
+  kGroupBy,
+  kGroupByKey,
+  kAggregate,
+  kCount,
+  kBranch,
+  kTo,
+};
 std::string_view StepKindName(StepKind kind);
 // The operator keys in the order they are documented.
 const std::vector<std::string>& StepKindNames();
@@ -87,6 +100,29 @@ struct SinkSpec {
   Text value{"json", {}};
 };
 
+// `window:` of an aggregation, as written.
+struct WindowText {
+  Pos pos;  // the `window` key
+  WindowSpec spec;
+};
+
+// `aggregate:` (and `count:`, its shorthand).
+struct AggregationText {
+  Text op;                        // count, sum, ... (validated)
+  std::optional<ExprText> field;  // all but count
+  std::optional<WindowText> window;
+  EmitMode emit = EmitMode::kUpdates;
+  Text store;  // explicit store name; empty: derived from the node name
+  bool in_memory = false;
+  bool cached = true;
+  Text repartition_key{"string", {}};
+  Text repartition_value{"json", {}};
+
+  // The store name: explicit, or the node name with '.' replaced by '-'
+  // (store names become topic names "<app>-<store>-changelog").
+  std::string StoreName(const std::string& node_name) const;
+};
+
 struct StepSpec;
 
 struct BranchCase {
@@ -103,8 +139,9 @@ struct StepSpec {
   Text name;
   std::string node_name;
   std::optional<ErrorHandling> on_error;
-  ExprText expr;  // filter, mapValues, flatMap, selectKey; peek's label in expr.text
+  ExprText expr;  // filter, mapValues, flatMap, selectKey, groupBy; peek's label in expr.text
   MapOps map;
+  AggregationText agg;  // aggregate, count
   std::vector<BranchCase> cases;
   SinkSpec sink;
 };
@@ -115,6 +152,20 @@ struct StreamSpec {
   Text key{"string", {}};
   Text value{"json", {}};
   std::optional<Text> timestamp_field;
+};
+
+// `tables:` — the latest value per key of topics, kept in a store; usable
+// in `from` like a stream (the stream of its updates).
+struct TableSpec {
+  Text name;
+  std::vector<Text> topics;
+  Text key{"string", {}};
+  Text value{"json", {}};
+  Text store;  // empty: the table name
+  bool in_memory = false;
+
+  std::string node_name() const { return "table." + name.value; }
+  std::string StoreName() const { return store.value.empty() ? name.value : store.value; }
 };
 
 struct PipelineSpec {
@@ -136,8 +187,9 @@ struct FileSpec {
   ErrorHandling on_error = ErrorHandling::kDlq;
   std::vector<std::string> proto_paths;  // resolved against base_dir
   std::vector<StreamSpec> streams;
-  // False when `streams:` is missing or malformed: unknown names in `from`
-  // are then a consequence already reported, not news.
+  std::vector<TableSpec> tables;
+  // False when `streams:` (or `tables:`) is missing or malformed: unknown
+  // names in `from` are then a consequence already reported, not news.
   bool streams_valid = true;
   std::vector<PipelineSpec> pipelines;
   Pos pipelines_pos{1, 1};
@@ -147,6 +199,9 @@ struct FileSpec {
   std::vector<size_t> build_order;
 
   const StreamSpec* FindStream(std::string_view name) const;
+  const TableSpec* FindTable(std::string_view name) const;
+  // A stream or a table: the names `from` reads besides pipelines.
+  bool IsInput(std::string_view name) const { return FindStream(name) != nullptr || FindTable(name) != nullptr; }
   const PipelineSpec* FindPipeline(std::string_view name) const;
 };
 

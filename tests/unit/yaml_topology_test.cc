@@ -13,7 +13,10 @@
 #include <vector>
 
 #include "dsl/graph.h"
+#include "streamapp/state_store.h"
 #include "streamapp/topology_file.h"
+#include "support/inprocess_driver.h"
+#include "yaml/parse_steps.h"
 #include "yaml/suggest.h"
 
 namespace streamapp {
@@ -217,6 +220,9 @@ class FakeContext : public ProcessorContext {
   TaskId task_id() const override { return {}; }
   Timestamp stream_time() const override { return Timestamp(0); }
   const std::string& node_name() const override { return name; }
+  StateStore* GetStateStore(const std::string&) override { return nullptr; }
+  Status Schedule(std::chrono::milliseconds, PunctuationType, Punctuator) override { return Status::Ok(); }
+  void AddToMetric(std::string_view, int64_t) override {}
 
   std::string name = "test";
   std::vector<Record> out;
@@ -356,6 +362,164 @@ TEST(YamlTopology, SuggestionsTolerateTyposButNotEverything) {
   EXPECT_EQ(yaml::Nearest("xyz", {"filter", "map"}), std::nullopt);
   EXPECT_EQ(yaml::Nearest("ot", {"to"}), "to");  // a transposition
   EXPECT_EQ(yaml::Nearest("xy", {"to"}), std::nullopt);
+}
+
+// ---------------------------------------------------------------- aggregations and tables
+
+std::string Describe(const fs::path& file) {
+  LoadResult r = LoadTopologyFile(file.string());
+  EXPECT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  return r.loaded ? r.loaded->topology.Describe() : std::string();
+}
+
+void ExpectContains(const std::string& text, const std::vector<std::string>& parts) {
+  for (const std::string& part : parts)
+    EXPECT_NE(text.find(part), std::string::npos) << part << " missing in:\n" << text;
+}
+
+TEST(YamlAggregation, GroupByRepartitionsBeforeTheAggregate) {
+  const std::string d = Describe(kData / "valid/word_count.yaml");
+  ExpectContains(d, {"Processor: counts.by-word (selectKey: $value) [key changed]",
+                     "Sink: counts.word-count-repartition-sink (topic: counts.word-count-repartition, key: string, "
+                     "value: json)",
+                     "Source: counts.word-count-repartition-source (topics: [counts.word-count-repartition]",
+                     "Processor: counts.word-count (aggregate: count, store counts-word-count)",
+                     "Sink: counts.4-to (topic: word-counts"});
+  // The repartition topic splits the pipeline in two subtopologies.
+  EXPECT_NE(d.find("Sub-topology: 1"), std::string::npos) << d;
+}
+
+TEST(YamlAggregation, EveryOpAndWindowKindBuilds) {
+  LoadResult r = LoadTopologyFile((kData / "valid/aggregations.yaml").string());
+  ASSERT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  const Topology& t = r.loaded->topology;
+  const std::string d = t.Describe();
+  ExpectContains(d, {
+                        "totals.0-aggregate (aggregate: sum(amount), store order-totals)",
+                        "per-customer.avg-5m (windowedAggregate: avg(amount), tumbling windows size 300000ms grace "
+                        "30000ms, emit final, store per-customer-avg-5m)",
+                        "per-customer.avg-5m-repartition-sink",
+                        "hopping.1-aggregate (windowedAggregate: max(amount), hopping windows size 3600000ms advance "
+                        "600000ms grace 0ms, emit updates, store hopping-1-aggregate)",
+                        "sessions.0-count (windowedAggregate: count, session windows gap 30000ms",
+                        "sliding.distinct-customers (windowedAggregate: count_distinct(customer.id), sliding windows "
+                        "size 172800000ms",
+                        "sliding.distinct-customers-repartition-source",
+                        "misc.4-count (aggregate: count, store misc-4-count)",
+                    });
+  // No key change upstream: no repartition.
+  EXPECT_EQ(d.find("totals.0-aggregate-repartition"), std::string::npos) << d;
+  EXPECT_EQ(d.find("hopping.1-aggregate-repartition"), std::string::npos) << d;
+  // The pipeline goes on after the aggregation, also in other pipelines.
+  ASSERT_NE(FindNode(t, "per-customer.2-filter"), nullptr);
+  EXPECT_EQ(t.data().nodes[static_cast<size_t>(FindNode(t, "per-customer.2-filter")->parents[0])].name,
+            "per-customer.avg-5m");
+  EXPECT_EQ(t.data().nodes[static_cast<size_t>(FindNode(t, "reused.0-to")->parents[0])].name,
+            "sliding.distinct-customers");
+
+  auto store_of = [&](const std::string& node) -> StoreSpec {
+    const dsl::GraphNode* n = FindNode(t, node);
+    EXPECT_NE(n, nullptr) << node;
+    if (n == nullptr || n->op == nullptr || n->op->stores().empty()) return {};
+    return n->op->stores()[0];
+  };
+  const StoreSpec totals = store_of("totals.0-aggregate");
+  EXPECT_EQ(totals.name, "order-totals");
+  EXPECT_EQ(totals.kind, StoreKind::kKeyValue);
+  EXPECT_FALSE(totals.cached);
+  EXPECT_FALSE(totals.in_memory);
+  const StoreSpec avg = store_of("per-customer.avg-5m");
+  EXPECT_EQ(avg.name, "per-customer-avg-5m");
+  EXPECT_EQ(avg.kind, StoreKind::kWindow);
+  EXPECT_TRUE(avg.cached);
+  const StoreSpec sessions = store_of("sessions.0-count");
+  EXPECT_EQ(sessions.kind, StoreKind::kSession);
+  EXPECT_TRUE(sessions.in_memory);
+}
+
+TEST(YamlAggregation, OnErrorOfGroupByAndAggregateAreTheirOwn) {
+  LoadResult r = Load(kHeader + R"(pipelines:
+  p:
+    from: orders
+    steps:
+      - groupBy: customer.id
+        on_error: fail
+      - aggregate: {op: sum, field: amount}
+        on_error: skip
+      - to: totals
+)");
+  ASSERT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  const Topology& t = r.loaded->topology;
+  EXPECT_EQ(FindNode(t, "p.0-groupBy")->on_error, ErrorHandling::kFail);
+  EXPECT_EQ(FindNode(t, "p.1-aggregate")->on_error, ErrorHandling::kSkip);
+  EXPECT_EQ(FindNode(t, "p.2-to")->on_error, ErrorHandling::kDlq);
+}
+
+TEST(YamlAggregation, DurationsTakeUnits) {
+  EXPECT_EQ(yaml::ParseDuration("250"), 250);
+  EXPECT_EQ(yaml::ParseDuration("500ms"), 500);
+  EXPECT_EQ(yaml::ParseDuration("30s"), 30000);
+  EXPECT_EQ(yaml::ParseDuration("5m"), 300000);
+  EXPECT_EQ(yaml::ParseDuration("2h"), 7200000);
+  EXPECT_EQ(yaml::ParseDuration("1d"), 86400000);
+  EXPECT_EQ(yaml::ParseDuration("0"), 0);
+  for (const char* bad : {"", "s", "-1", "1.5s", "5 m", "5min", "1w", "99999999999999999999", "9999999999999999d"}) {
+    EXPECT_EQ(yaml::ParseDuration(bad), std::nullopt) << bad;
+  }
+}
+
+TEST(YamlTables, TablesFeedPipelinesLikeStreams) {
+  LoadResult r = LoadTopologyFile((kData / "valid/tables.yaml").string());
+  ASSERT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  const Topology& t = r.loaded->topology;
+  ExpectContains(t.Describe(), {"Source: table.customers-source (topics: [customers], key: string, value: json)",
+                                "Processor: table.customers (table: store customer-store)",
+                                "Processor: table.prices (table: store prices)", "by-tier.1-count-repartition-sink"});
+  EXPECT_EQ(t.SourceTopics(),
+            (std::vector<std::string>{"by-tier.1-count-repartition", "customers", "prices-a", "prices-b"}));
+  // Both pipelines read the one table node.
+  EXPECT_EQ(t.data().nodes[static_cast<size_t>(FindNode(t, "gold.0-filter")->parents[0])].name, "table.customers");
+  EXPECT_EQ(t.data().nodes[static_cast<size_t>(FindNode(t, "by-tier.0-groupBy")->parents[0])].name, "table.customers");
+  EXPECT_TRUE(FindNode(t, "table.prices")->op->stores()[0].in_memory);
+  // `to: <table>` writes to the table's topic.
+  EXPECT_EQ(FindNode(t, "price-changes.0-to")->sink.topic, "customers");
+}
+
+TEST(YamlAggregation, WordCountRunsInProcess) {
+  LoadResult r = Load(R"y(version: 1
+application: {id: wc}
+streams:
+  lines: {topic: lines, value: string}
+pipelines:
+  wc:
+    from: lines
+    steps:
+      - flatMap: "split(lower($value), ' ')"
+      - filter: "$value != ''"
+      - groupBy: "$value"
+      - count:
+        name: counts
+      - to: {topic: word-counts, value: json}
+)y");
+  ASSERT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  for (size_t cache : {size_t{0}, size_t{1 << 20}}) {
+    SCOPED_TRACE("cache " + std::to_string(cache));
+    testing::InProcessDriver driver(r.loaded->topology, "wc-dlq", cache);
+    int64_t ts = 1000;
+    for (const char* line : {"the quick fox", "The lazy  dog", "the end"}) {
+      ASSERT_TRUE(driver.Pipe("lines", std::nullopt, std::string(line), ts++).ok());
+    }
+    ASSERT_TRUE(driver.Commit().ok());
+    std::map<std::string, int64_t> last;
+    for (const testing::DriverOutput& o : driver.outputs()) {
+      if (o.topic != "word-counts") continue;  // changelogs
+      ASSERT_TRUE(o.key && o.value);
+      last[*o.key] = std::stoll(*o.value);
+    }
+    EXPECT_EQ(last, (std::map<std::string, int64_t>{
+                        {"the", 3}, {"quick", 1}, {"fox", 1}, {"lazy", 1}, {"dog", 1}, {"end", 1}}));
+    EXPECT_NE(driver.Store("wc.counts-repartition", "wc-counts"), nullptr);
+  }
 }
 
 // ---------------------------------------------------------------- the binary

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "streamapp/aggregation.h"
 #include "streamapp/processor.h"
 #include "streamapp/record.h"
 #include "streamapp/serde.h"
@@ -65,8 +66,27 @@ struct BranchSpec {
   Predicate predicate;  // empty: the default branch (takes what no other took)
 };
 
+// Serdes of the repartition topic a grouping writes through when the key
+// changed upstream (defaults: string keys, JSON values).
+struct Grouped {
+  std::shared_ptr<const Serde> key;
+  std::shared_ptr<const Serde> value;
+};
+
+// How a stateful step keeps its state.
+struct Materialized {
+  std::string store;                   // empty: the step's name
+  std::shared_ptr<const Serde> key;    // store key encoding (default string)
+  std::shared_ptr<const Serde> value;  // aggregate encoding (default json)
+  bool in_memory = false;
+  bool cached = true;
+};
+
+using Reducer = std::function<Result<Value>(Value aggregate, const Value& value)>;
+
 class Topology;
 class StreamsBuilder;
+class KGroupedStream;
 
 // A handle on a node of the graph under construction. Copyable; cheap.
 class KStream {
@@ -87,6 +107,12 @@ class KStream {
   void To(std::string name, std::string topic, Produced produced) const;
   void To(std::string name, TopicExtractor topic, Produced produced) const;
 
+  // Groups by the current key; stateful steps on the result read through a
+  // repartition topic "<step>-repartition" if the key changed upstream.
+  KGroupedStream GroupByKey(Grouped grouped = {}) const;
+  // Selects a new key, then groups by it (always repartitions).
+  KGroupedStream GroupBy(std::string name, KeySelector selector, Grouped grouped = {}) const;
+
   // Nodes added downstream of the returned handle use this error handling.
   KStream OnError(ErrorHandling handling) const;
   // Sets the one-line description of this node shown by Describe(), e.g. the
@@ -99,6 +125,7 @@ class KStream {
 
  private:
   friend class StreamsBuilder;
+  friend class KGroupedStream;
   KStream(StreamsBuilder* builder, int node, ErrorHandling handling)
       : builder_(builder), node_(node), handling_(handling) {}
   KStream Add(std::string name, std::shared_ptr<const OperatorDef> op, std::vector<int> parents) const;
@@ -106,6 +133,27 @@ class KStream {
   StreamsBuilder* builder_;
   int node_;
   ErrorHandling handling_;
+};
+
+// A stream grouped by key, ready for aggregation. Every result is a stream
+// of updates: (key, aggregate) — or, windowed, (key, {window_start,
+// window_end, value}).
+class KGroupedStream {
+ public:
+  KStream Aggregate(std::string name, AggregationFns fns, Materialized materialized = {}, Finisher finish = {}) const;
+  KStream Count(std::string name, Materialized materialized = {}) const;
+  KStream Reduce(std::string name, Reducer reducer, Materialized materialized = {}) const;
+  KStream WindowedAggregate(std::string name, WindowSpec window, EmitMode emit, AggregationFns fns,
+                            Materialized materialized = {}, Finisher finish = {}) const;
+
+ private:
+  friend class KStream;
+  KGroupedStream(KStream stream, Grouped grouped) : stream_(stream), grouped_(std::move(grouped)) {}
+  // The stream a stateful step reads: through a repartition topic if needed.
+  KStream Partitioned(const std::string& name) const;
+
+  KStream stream_;
+  Grouped grouped_;
 };
 
 namespace dsl {
@@ -121,6 +169,10 @@ class StreamsBuilder {
 
   KStream Stream(std::string name, std::vector<std::string> topics, Consumed consumed,
                  ErrorHandling handling = ErrorHandling::kDlq);
+  // A table: the latest value per key of the topics (a null value deletes),
+  // kept in a store; the stream of its updates.
+  KStream Table(std::string name, std::vector<std::string> topics, Consumed consumed, Materialized materialized = {},
+                ErrorHandling handling = ErrorHandling::kDlq);
 
   // Validates the graph and splits it into subtopologies. Reports every
   // problem found, one per line.
@@ -128,6 +180,7 @@ class StreamsBuilder {
 
  private:
   friend class KStream;
+  friend class KGroupedStream;
   std::unique_ptr<dsl::LogicalGraph> graph_;
 };
 

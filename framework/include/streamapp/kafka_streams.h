@@ -14,6 +14,12 @@ namespace streamapp {
 namespace runtime {
 class StreamThread;
 }
+namespace state {
+class StateResources;
+}
+namespace dsl {
+struct TopologyData;
+}
 
 class KafkaStreams {
  public:
@@ -40,9 +46,12 @@ class KafkaStreams {
   Status Preflight();
 
   Topology topology_;
+  std::shared_ptr<const dsl::TopologyData> resolved_;  // internal topics named for the application
   StreamsConfig config_;
   State state_ = State::kCreated;
   std::atomic<bool> stop_{false};
+  // Declared before the threads: their stores use it until they are gone.
+  std::unique_ptr<state::StateResources> state_resources_;
   std::vector<std::unique_ptr<runtime::StreamThread>> threads_;
   std::vector<std::thread> workers_;
   std::vector<Status> results_;

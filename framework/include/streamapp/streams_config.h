@@ -25,6 +25,11 @@ struct StreamsConfig {
   // A partition whose buffer holds this many records is paused until it drains.
   size_t max_buffered_per_partition = 1000;
   std::chrono::milliseconds throughput_log_interval{10000};
+  // Record cache per stream thread: folds repeated updates of a key between
+  // commits into one downstream record and one changelog write. 0: off.
+  size_t cache_max_bytes = 10 * 1024 * 1024;
+  // Memory for all RocksDB stores of the worker (block cache + memtables).
+  size_t state_memory_bytes = 256 * 1024 * 1024;
   // librdkafka properties for every client (the `kafka.` prefix removed).
   std::map<std::string, std::string> kafka;
 
@@ -33,7 +38,9 @@ struct StreamsConfig {
   // Applies one "key=value" setting as given by --set or a config file:
   // application.id, bootstrap.servers, num.stream.threads,
   // processing.guarantee, commit.interval.ms, state.dir, dlq.topic,
-  // buffered.records.per.partition, kafka.<property>.
+  // buffered.records.per.partition, cache.max.bytes, state.memory.bytes,
+  // metrics.log.interval.ms (the periodic throughput line),
+  // kafka.<property>.
   Status Set(const std::string& key, const std::string& value);
   Status Validate() const;
 };

@@ -1,0 +1,259 @@
+// `aggregate:` and `count:` steps: the aggregation, its window, emit mode,
+// store and repartition serdes.
+#include <algorithm>
+#include <limits>
+
+#include "yaml/parse_steps.h"
+#include "yaml/suggest.h"
+
+namespace streamapp::yaml {
+namespace {
+
+const std::vector<std::string> kAggregateKeys = {"op",    "field",     "window", "emit",
+                                                 "store", "in_memory", "cache",  "repartition"};
+const std::vector<std::string> kCountKeys = {"window", "emit", "store", "in_memory", "cache", "repartition"};
+const std::vector<std::string> kWindowKinds = {"tumbling", "hopping", "sliding", "session"};
+const std::vector<std::string> kWindowKeys = {"tumbling", "hopping", "sliding", "session", "advance", "grace"};
+const std::vector<std::string> kRepartitionKeys = {"key", "value"};
+
+constexpr std::string_view kDurationHelp =
+    "expected milliseconds (an integer) or an integer with a unit ms, s, m, h or d (e.g. 500ms, 30s, 5m)";
+
+std::string PosText(Pos p) {
+  return std::to_string(p.line) + ":" + std::to_string(p.column);
+}
+
+class AggregationParser {
+ public:
+  AggregationParser(Reader& r, StepSpec& step) : r_(r), step_(step), a_(step.agg) {}
+
+  void Run(const Reader::Entry& op) {
+    const bool count = step_.kind == StepKind::kCount;
+    if (count) {
+      a_.op = {"count", op.key_pos};
+      if (op.value.IsNull()) return;  // `count:` alone
+      if (op.value.IsScalar()) {
+        std::optional<bool> b = r_.ExpectBool(op.value, op.value_pos, "count");
+        if (b && !*b) r_.Error(op.value_pos, "count: only 'true' is meaningful; remove the step instead");
+        return;
+      }
+    }
+    if (!op.value.IsMap()) {
+      r_.Error(op.value_pos,
+               count ? "count: expected true or a mapping with " + JoinNames(kCountKeys) + ", found " +
+                           Reader::KindName(op.value)
+                     : "aggregate: expected a mapping with op, field, ..., found " + Reader::KindName(op.value));
+      return;
+    }
+    const std::vector<std::string>& allowed = count ? kCountKeys : kAggregateKeys;
+    bool has_op = false, op_ok = false;
+    std::optional<Pos> field_at, final_at;
+    for (const Reader::Entry& e : r_.Entries(op.value, op.key)) {
+      if (count && (e.key == "op" || e.key == "field")) {
+        r_.Error(e.key_pos, "count takes no '" + e.key +
+                                "' (it counts records); to aggregate a field write 'aggregate: {op: ..., field: ...}'");
+        continue;
+      }
+      if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end()) {
+        r_.Error(e.key_pos, "unknown key '" + e.key + "' in " + op.key + "; expected one of " + JoinNames(allowed) +
+                                DidYouMean(e.key, allowed));
+        continue;
+      }
+      if (e.key == "op") {
+        has_op = true;
+        if (auto c = r_.Choice(e.value, e.value_pos, "aggregate op", AggregationOps())) {
+          a_.op = {*c, e.value_pos};
+          op_ok = true;
+        }
+      } else if (e.key == "field") {
+        field_at = e.key_pos;
+        a_.field = r_.Expr(e.value, e.value_pos, "aggregate field");
+      } else if (e.key == "window") {
+        Window(e);
+      } else if (e.key == "emit") {
+        if (auto c = r_.Choice(e.value, e.value_pos, "emit", {"updates", "final"})) {
+          a_.emit = *c == "final" ? EmitMode::kFinal : EmitMode::kUpdates;
+          if (*c == "final") final_at = e.value_pos;
+        }
+      } else if (e.key == "store") {
+        if (auto t = r_.ExpectScalar(e.value, e.value_pos, "store")) {
+          if (IsValidName(t->value)) {
+            a_.store = *t;
+          } else {
+            r_.Error(e.value_pos, "invalid store name '" + t->value +
+                                      "': it becomes part of topic names, so use letters, digits, '_' and '-'");
+          }
+        }
+      } else if (e.key == "in_memory") {
+        if (auto b = r_.ExpectBool(e.value, e.value_pos, "in_memory")) a_.in_memory = *b;
+      } else if (e.key == "cache") {
+        if (auto b = r_.ExpectBool(e.value, e.value_pos, "cache")) a_.cached = *b;
+      } else if (e.key == "repartition") {
+        Repartition(e);
+      }
+    }
+    if (!count && !has_op) {
+      r_.Error(op.key_pos, "aggregate needs 'op' (one of " + JoinNames(AggregationOps()) + ")");
+    } else if (!count && op_ok) {
+      if (a_.op.value == "count" && field_at) {
+        r_.Error(*field_at, "aggregate op 'count' takes no 'field' (it counts records)");
+        a_.field.reset();
+      } else if (a_.op.value != "count" && !field_at) {
+        r_.Error(op.key_pos, "aggregate op '" + a_.op.value + "' needs 'field: <expression>' (the value to aggregate)");
+      }
+    }
+    if (final_at && !a_.window) {
+      r_.Error(*final_at,
+               "emit: 'final' needs a window (an aggregate without one never closes); add 'window' or use "
+               "'updates'");
+    }
+  }
+
+ private:
+  // A positive duration (or >= 0 for grace), reported at its position.
+  std::optional<int64_t> Duration(const Reader::Entry& e, bool allow_zero) {
+    const std::string what = "window " + e.key;
+    if (!e.value.IsScalar()) {
+      r_.Error(e.value_pos, what + ": expected a duration, found " + Reader::KindName(e.value));
+      return std::nullopt;
+    }
+    std::optional<int64_t> ms = ParseDuration(e.value.Scalar());
+    if (!ms) {
+      r_.Error(e.value_pos, what + ": invalid duration '" + e.value.Scalar() + "'; " + std::string(kDurationHelp));
+      return std::nullopt;
+    }
+    if (*ms == 0 && !allow_zero) {
+      r_.Error(e.value_pos, what + ": the duration must be positive, found '" + e.value.Scalar() + "'");
+      return std::nullopt;
+    }
+    return ms;
+  }
+
+  void Window(const Reader::Entry& section) {
+    if (!r_.ExpectMap(section.value, section.value_pos, "window")) return;
+    const std::vector<Reader::Entry> entries = r_.KnownEntries(section.value, "window", kWindowKeys);
+    const Reader::Entry* kind = nullptr;
+    const Reader::Entry* advance_entry = nullptr;
+    std::optional<int64_t> size, advance, grace = 0;
+    bool ok = true;
+    for (const Reader::Entry& e : entries) {
+      if (std::find(kWindowKinds.begin(), kWindowKinds.end(), e.key) != kWindowKinds.end()) {
+        if (kind != nullptr) {
+          r_.Error(e.key_pos, "window has both '" + kind->key + "' (at " + PosText(kind->key_pos) + ") and '" + e.key +
+                                  "'; use one kind of window");
+          ok = false;
+          continue;
+        }
+        kind = &e;
+        size = Duration(e, false);
+        ok = ok && size.has_value();
+      } else if (e.key == "advance") {
+        advance_entry = &e;
+        advance = Duration(e, false);
+        ok = ok && advance.has_value();
+      } else if (e.key == "grace") {
+        grace = Duration(e, true);
+        ok = ok && grace.has_value();
+      }
+    }
+    if (kind == nullptr) {
+      if (ok) {
+        r_.Error(section.key_pos,
+                 "window needs one of " + JoinNames(kWindowKinds) + " with its duration (e.g. 'tumbling: 5m')");
+      }
+      return;
+    }
+    const bool hopping = kind->key == "hopping";
+    if (hopping && advance_entry == nullptr) {
+      r_.Error(kind->key_pos, "hopping window needs 'advance: DURATION' (how far each window starts after the last)");
+      return;
+    }
+    if (!hopping && advance_entry != nullptr) {
+      r_.Error(advance_entry->key_pos, "advance is only for hopping windows, this one is " + kind->key);
+      return;
+    }
+    if (!ok) return;
+    if (hopping && *advance > *size) {
+      r_.Error(advance_entry->value_pos, "window advance (" + std::to_string(*advance) +
+                                             "ms) must not exceed the window size (" + std::to_string(*size) + "ms)");
+      return;
+    }
+    WindowText w;
+    w.pos = section.key_pos;
+    const std::chrono::milliseconds d(*size);
+    if (kind->key == "tumbling") {
+      w.spec.type = WindowSpec::Type::kTumbling;
+      w.spec.size = w.spec.advance = d;
+    } else if (hopping) {
+      w.spec.type = WindowSpec::Type::kHopping;
+      w.spec.size = d;
+      w.spec.advance = std::chrono::milliseconds(*advance);
+    } else if (kind->key == "sliding") {
+      w.spec.type = WindowSpec::Type::kSliding;
+      w.spec.size = d;
+    } else {
+      w.spec.type = WindowSpec::Type::kSession;
+      w.spec.gap = d;
+    }
+    w.spec.grace = std::chrono::milliseconds(*grace);
+    a_.window = w;
+  }
+
+  void Repartition(const Reader::Entry& section) {
+    if (!r_.ExpectMap(section.value, section.value_pos, "repartition")) return;
+    for (const Reader::Entry& e : r_.KnownEntries(section.value, "repartition", kRepartitionKeys)) {
+      if (auto t = r_.ExpectScalar(e.value, e.value_pos, "repartition " + e.key)) {
+        (e.key == "key" ? a_.repartition_key : a_.repartition_value) = *t;
+      }
+    }
+  }
+
+  Reader& r_;
+  StepSpec& step_;
+  AggregationText& a_;
+};
+
+}  // namespace
+
+void ParseAggregation(Reader& r, StepSpec& step, const Reader::Entry& op) {
+  AggregationParser(r, step).Run(op);
+}
+
+const std::vector<std::string>& AggregationOps() {
+  static const std::vector<std::string> kOps = {"count", "sum", "min", "max", "avg", "first", "last", "count_distinct"};
+  return kOps;
+}
+
+std::optional<int64_t> ParseDuration(std::string_view text) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 18) return std::nullopt;
+  int64_t n = 0;
+  for (size_t i = 0; i < digits; ++i) n = n * 10 + (text[i] - '0');
+  const std::string_view unit = text.substr(digits);
+  int64_t factor = 0;
+  if (unit.empty() || unit == "ms") {
+    factor = 1;
+  } else if (unit == "s") {
+    factor = 1000;
+  } else if (unit == "m") {
+    factor = 60 * 1000;
+  } else if (unit == "h") {
+    factor = 60 * 60 * 1000;
+  } else if (unit == "d") {
+    factor = 24 * 60 * 60 * 1000;
+  } else {
+    return std::nullopt;
+  }
+  if (n > std::numeric_limits<int64_t>::max() / factor) return std::nullopt;
+  return n * factor;
+}
+
+std::string AggregationText::StoreName(const std::string& node_name) const {
+  if (!store.value.empty()) return store.value;
+  std::string out = node_name;
+  std::replace(out.begin(), out.end(), '.', '-');
+  return out;
+}
+
+}  // namespace streamapp::yaml
