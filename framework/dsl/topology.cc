@@ -95,6 +95,30 @@ Result<Topology> StreamsBuilder::Build() {
   for (int i = 0; i < n; ++i) {
     for (int c : data->nodes[i].children) parent[dsl::Find(parent, c)] = dsl::Find(parent, i);
   }
+  // A node reading another node's store runs in the same task as it.
+  std::map<std::string, int> owner_of_store;
+  for (int i = 0; i < n; ++i) {
+    const GraphNode& node = data->nodes[i];
+    if (node.kind != NodeKind::kProcessor) continue;
+    for (const StoreSpec& spec : node.op->stores()) owner_of_store.emplace(spec.name, i);
+  }
+  for (int i = 0; i < n; ++i) {
+    const GraphNode& node = data->nodes[i];
+    if (node.kind != NodeKind::kProcessor) continue;
+    for (const std::string& store : node.op->connected_stores()) {
+      auto it = owner_of_store.find(store);
+      if (it == owner_of_store.end()) {
+        errors.push_back("'" + node.name + "' reads store '" + store + "', which no step declares");
+        continue;
+      }
+      parent[dsl::Find(parent, i)] = dsl::Find(parent, it->second);
+    }
+  }
+  if (!errors.empty()) {
+    std::string msg;
+    for (const auto& e : errors) msg += (msg.empty() ? "" : "\n") + e;
+    return Status::InvalidArgument(msg);
+  }
   // Subtopology ids follow the order in which their first node was added,
   // so they are stable for an unchanged topology file.
   std::map<int, int> id_of_root;

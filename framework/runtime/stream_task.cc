@@ -45,7 +45,13 @@ class StreamTask::NodeRuntime final : public ProcessorContext {
     task_.schedules_.push_back({interval, type, std::move(punctuator), -1});
     return Status::Ok();
   }
-  void AddToMetric(std::string_view name, int64_t delta) override { task_.counters_[std::string(name)] += delta; }
+  void AddToMetric(std::string_view name, int64_t delta) override {
+    task_.counters_[std::string(name)] += delta;
+    if (name == "late-records-dropped" && task_.env_.metrics) {
+      task_.env_.metrics->late_dropped += static_cast<uint64_t>(delta);
+      spdlog::debug("task {}: '{}' dropped a record later than the grace period", task_.id_.ToString(), def_.name);
+    }
+  }
 
   const GraphNode& def() const { return def_; }
   std::unique_ptr<Processor> processor;

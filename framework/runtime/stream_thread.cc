@@ -247,10 +247,10 @@ void StreamThread::LogThroughput(bool force) {
   if (secs <= 0) return;
   spdlog::info(
       "{}: {:.0f} rec/s in, {:.0f} rec/s out; totals: consumed {}, processed {}, produced {}, dead-lettered {}, "
-      "skipped {}; tasks: {}",
+      "skipped {}, late-dropped {}; tasks: {}",
       client_id_, (metrics_.consumed - last_logged_.consumed) / secs,
       (metrics_.produced - last_logged_.produced) / secs, metrics_.consumed, metrics_.processed, metrics_.produced,
-      metrics_.dead_lettered, metrics_.skipped, tasks_->TaskIdList());
+      metrics_.dead_lettered, metrics_.skipped, metrics_.late_dropped, tasks_->TaskIdList());
   last_logged_ = metrics_;
   last_log_ = now;
 }

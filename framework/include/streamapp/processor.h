@@ -82,6 +82,9 @@ class OperatorDef {
   virtual bool changes_key() const { return false; }
   // The stores each task of this operator gets.
   virtual std::vector<StoreSpec> stores() const { return {}; }
+  // Stores declared by other operators that this one reads (e.g. a join
+  // looking up a table). Puts both operators in one subtopology.
+  virtual std::vector<std::string> connected_stores() const { return {}; }
   // Stateful operators need records partitioned by their current key: a
   // repartition topic goes before them when the key changed upstream.
   virtual bool requires_copartitioning() const { return !stores().empty(); }
