@@ -84,6 +84,18 @@ struct Materialized {
 
 using Reducer = std::function<Result<Value>(Value aggregate, const Value& value)>;
 
+enum class JoinType { kInner, kLeft, kOuter };
+// Combines the two sides of a join; a missing side (left/outer joins) is null.
+using ValueJoiner = std::function<Result<Value>(const Record& left, const Value& right)>;
+
+// A stream-stream join matches records whose timestamps differ by at most
+// `before` (right earlier than left) / `after` (right later than left).
+struct JoinWindows {
+  std::chrono::milliseconds before{0};
+  std::chrono::milliseconds after{0};
+  std::chrono::milliseconds grace{0};
+};
+
 class Topology;
 class StreamsBuilder;
 class KGroupedStream;
@@ -106,6 +118,20 @@ class KStream {
   KStream Process(std::string name, std::shared_ptr<const OperatorDef> op) const;
   void To(std::string name, std::string topic, Produced produced) const;
   void To(std::string name, TopicExtractor topic, Produced produced) const;
+
+  // Joins each record with the current value of its key in `table` (a
+  // handle from StreamsBuilder::Table); inner or left. The stream and the
+  // table must be co-partitioned.
+  KStream JoinTable(std::string name, const KStream& table, JoinType type, ValueJoiner joiner) const;
+  // Windowed stream-stream join (inner, left, outer); the two sides run in
+  // nodes "<name>-this" / "<name>-other" and are kept in window stores
+  // "<name>-this-store" / "<name>-other-store".
+  KStream JoinStream(std::string name, const KStream& other, JoinWindows windows, JoinType type,
+                     ValueJoiner joiner) const;
+  // Table-table join: this handle and `other` are tables; emits the joined
+  // value of a key whenever either side changes (null when the join no
+  // longer holds).
+  KStream JoinTables(std::string name, const KStream& other, JoinType type, ValueJoiner joiner) const;
 
   // Groups by the current key; stateful steps on the result read through a
   // repartition topic "<step>-repartition" if the key changed upstream.
