@@ -115,6 +115,7 @@ struct TableConfig {
   std::shared_ptr<const Serde> key_serde;
   std::shared_ptr<const Serde> value_serde;
   bool in_memory = false;
+  bool cached = true;
 };
 
 class TableProcessor final : public Processor {
@@ -162,7 +163,7 @@ class TableDef final : public OperatorDef {
     s.kind = StoreKind::kKeyValue;
     s.in_memory = config_->in_memory;
     s.logged = true;
-    s.cached = true;
+    s.cached = config_->cached;
     return {s};
   }
 
@@ -181,12 +182,14 @@ std::shared_ptr<const OperatorDef> MakeAggregate(AggregateSpec spec) {
 }
 
 std::shared_ptr<const OperatorDef> MakeTableSource(std::string store, std::shared_ptr<const Serde> key_serde,
-                                                   std::shared_ptr<const Serde> value_serde, bool in_memory) {
+                                                   std::shared_ptr<const Serde> value_serde, bool in_memory,
+                                                   bool cached) {
   auto config = std::make_shared<TableConfig>();
   config->store = std::move(store);
   config->key_serde = agg::SerdeOrJson(std::move(key_serde));
   config->value_serde = agg::SerdeOrJson(std::move(value_serde));
   config->in_memory = in_memory;
+  config->cached = cached;
   return std::make_shared<TableDef>(std::move(config));
 }
 

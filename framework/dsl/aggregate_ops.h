@@ -61,6 +61,7 @@ std::shared_ptr<const OperatorDef> MakeWindowedAggregate(AggregateSpec spec, Win
 // in a key-value store and forwards each update (old value in header-free
 // form is not forwarded; downstream sees the new value, or null on delete).
 std::shared_ptr<const OperatorDef> MakeTableSource(std::string store, std::shared_ptr<const Serde> key_serde,
-                                                   std::shared_ptr<const Serde> value_serde, bool in_memory = false);
+                                                   std::shared_ptr<const Serde> value_serde, bool in_memory = false,
+                                                   bool cached = true);
 
 }  // namespace streamapp::dsl

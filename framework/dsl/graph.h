@@ -33,6 +33,8 @@ struct GraphNode {
   SinkSpec sink;
 
   std::string detail;  // for descriptions; empty: the operator's own
+  // Table nodes: how the table's store encodes values (joins read it).
+  std::shared_ptr<const Serde> table_value_serde;
   ErrorHandling on_error = ErrorHandling::kDlq;
   std::vector<int> parents;
   std::vector<int> children;  // in attach order: ForwardTo(i) reaches children[i]

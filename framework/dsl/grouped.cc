@@ -85,7 +85,10 @@ KStream StreamsBuilder::Table(std::string name, std::vector<std::string> topics,
   auto key = consumed.key;
   auto value = OrDefault(materialized.value, "json");
   KStream source = Stream(name + "-source", std::move(topics), std::move(consumed), handling);
-  return source.Process(name, dsl::MakeTableSource(store, key, value, materialized.in_memory));
+  KStream table =
+      source.Process(name, dsl::MakeTableSource(store, key, value, materialized.in_memory, materialized.cached));
+  graph_->nodes[table.node()].table_value_serde = value;
+  return table;
 }
 
 }  // namespace streamapp

@@ -5,12 +5,8 @@
 // node right after its source node "<name>-source". A join reads the table's
 // store (the node's only store) with the table's encodings:
 //   keys:   the source's Consumed key serde (what MakeTableSource is given);
-//   values: json. ASSUMPTION: StreamsBuilder::Table encodes values with
-//           Materialized.value, default json, and does not record that serde
-//           anywhere a join can find it; a table built with a non-json
-//           Materialized.value cannot be joined correctly (decoding fails or
-//           misreads). Exposing the serdes from MakeTableSource's definition
-//           (aggregate_ops.h) would lift this.
+//   values: the serde StreamsBuilder::Table gave the store (recorded on
+//           the table node), JSON by default.
 // A stream whose key changed upstream is repartitioned by its new key first
 // (through "<step>-repartition", like a grouping), so that it meets the
 // table/other stream in the task that owns the key.
@@ -39,7 +35,7 @@ std::optional<dsl::TableStoreRef> TableAt(const dsl::LogicalGraph& graph, int no
   dsl::TableStoreRef ref;
   ref.store = n.op->stores()[0].name;
   ref.key_serde = graph.nodes[n.parents[0]].consumed.key;
-  ref.value_serde = dsl::agg::SerdeOrJson(nullptr);  // see the assumption above
+  ref.value_serde = dsl::agg::SerdeOrJson(n.table_value_serde);
   return ref;
 }
 
