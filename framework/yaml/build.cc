@@ -74,12 +74,14 @@ class Builder {
       stream_serdes_[t.name.value] = {MakeSerdeAt(t.key, what + " key"), MakeSerdeAt(t.value, what + " value")};
     }
     for (size_t i : spec_.build_order) Pipeline(spec_.pipelines[i]);
+    checking_only_ = true;
     // Pipelines with bad references are not in the build order; their steps
     // still get checked, on a scratch graph that is never built.
     for (size_t i = 0; i < spec_.pipelines.size(); ++i) {
       if (std::find(spec_.build_order.begin(), spec_.build_order.end(), i) != spec_.build_order.end()) continue;
       const PipelineSpec& p = spec_.pipelines[i];
       const ErrorHandling h = p.on_error.value_or(spec_.on_error);
+      pipeline_ = &p;
       Steps(scratch_.Stream("scratch." + p.name.value, {"scratch"}, {}, h), p.steps, h);
     }
     if (!diags_.empty()) return std::nullopt;
@@ -173,6 +175,7 @@ class Builder {
       in = in->Merge(name, s);
     }
     if (!in) return;
+    pipeline_ = &p;
     if (std::optional<KStream> out = Steps(*in, p.steps, h)) outputs_.emplace(p.name.value, *out);
   }
 
@@ -249,6 +252,7 @@ class Builder {
       case StepKind::kGroupByKey: return s;  // the aggregation groups by the current key
       case StepKind::kAggregate:
       case StepKind::kCount: return Aggregation(s, step);
+      case StepKind::kJoin: return Join(s, step, step.on_error.value_or(h));
       case StepKind::kPeek:
         return s.Peek(name, [name, label = step.expr.text](const Record& r) {
           spdlog::info("{}{}{}: key={} value={}", name, label.empty() ? "" : " ", label, r.key.ToJson(),
@@ -312,6 +316,57 @@ class Builder {
         .WindowedAggregate(name, a.window->spec, a.emit, std::move(fns).value(), std::move(materialized),
                            dsl::BuiltinFinisher(a.op.value))
         .WithDetail(detail);
+  }
+
+  static std::string_view JoinTypeText(JoinType t) {
+    switch (t) {
+      case JoinType::kInner: return "inner";
+      case JoinType::kLeft: return "left";
+      case JoinType::kOuter: return "outer";
+    }
+    return "?";
+  }
+
+  // The output value is {left-name: left value, right-name: right value}
+  // (a missing side is null). Which join: see FileSpec::JoinsTables.
+  std::optional<KStream> Join(const KStream& s, const StepSpec& step, ErrorHandling h) {
+    const JoinText& j = step.join;
+    // Bad references are reported by ResolveSpec; pipelines outside the
+    // build order have nothing to join with on the scratch graph.
+    if (checking_only_ || j.with.value.empty() || pipeline_ == nullptr) return s;
+    std::optional<KStream> other = Input(j.with.value);
+    if (!other) return s;
+    const KStream with = other->OnError(h);
+    ValueJoiner joiner = [left = j.left_name.value, right = j.RightName()](const Record& l,
+                                                                           const Value& r) -> Result<Value> {
+      return Value(Value::Object{Field{left, l.value}, Field{right, r}});
+    };
+    const std::string& name = step.node_name;
+    const bool table = spec_.FindTable(j.with.value) != nullptr;
+    auto ms = [](std::chrono::milliseconds d) { return std::to_string(d.count()) + "ms"; };
+    std::string detail = std::string(JoinTypeText(j.type)) + " join with " + j.with.value;
+    if (j.window) {
+      detail +=
+          ", window before " + ms(j.window->before) + " after " + ms(j.window->after) + " grace " + ms(j.window->grace);
+    }
+    detail += ", as {" + j.left_name.value + ", " + j.RightName() + "}";
+    if (table && spec_.JoinsTables(*pipeline_, step)) {
+      node_pos_[name + "-left"] = step.pos;
+      node_pos_[name + "-right"] = step.pos;
+      return s.JoinTables(name, with, j.type, std::move(joiner)).WithDetail("table-table " + detail);
+    }
+    if (table) {
+      node_pos_[name + "-repartition-sink"] = step.pos;
+      node_pos_[name + "-repartition-source"] = step.pos;
+      return s.JoinTable(name, with, j.type, std::move(joiner)).WithDetail("stream-table " + detail);
+    }
+    if (!j.window) return s;  // missing or invalid: reported
+    for (const char* side : {"-this", "-other"}) {
+      node_pos_[name + side] = step.pos;
+      node_pos_[name + side + "-repartition-sink"] = step.pos;
+      node_pos_[name + side + "-repartition-source"] = step.pos;
+    }
+    return s.JoinStream(name, with, *j.window, j.type, std::move(joiner)).WithDetail("stream-stream " + detail);
   }
 
   std::optional<KStream> Map(const KStream& s, const StepSpec& step) {
@@ -441,6 +496,8 @@ class Builder {
   std::map<std::string, KStream> sources_;
   std::map<std::string, KStream> outputs_;
   std::map<std::string, Pos> node_pos_;
+  const PipelineSpec* pipeline_ = nullptr;  // the pipeline being built
+  bool checking_only_ = false;              // building on the scratch graph
 };
 
 }  // namespace

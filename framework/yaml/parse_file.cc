@@ -324,4 +324,9 @@ const PipelineSpec* FileSpec::FindPipeline(std::string_view name) const {
   return it == pipelines.end() ? nullptr : &*it;
 }
 
+bool FileSpec::JoinsTables(const PipelineSpec& p, const StepSpec& step) const {
+  return step.kind == StepKind::kJoin && FindTable(step.join.with.value) != nullptr && !p.steps.empty() &&
+         &p.steps.front() == &step && p.from.size() == 1 && FindTable(p.from.front().value) != nullptr;
+}
+
 }  // namespace streamapp::yaml

@@ -134,6 +134,7 @@ class StepParser {
       case StepKind::kGroupByKey: GroupByKey(op); break;
       case StepKind::kAggregate:
       case StepKind::kCount: ParseAggregation(r_, step, op); break;
+      case StepKind::kJoin: ParseJoin(r_, step, op); break;
       case StepKind::kPeek:
         // A free label for the log line; `peek:` alone is fine too.
         if (op.value.IsNull()) break;
@@ -338,8 +339,9 @@ std::string_view StepKindName(StepKind kind) {
 
 const std::vector<std::string>& StepKindNames() {
   // Same order as StepKind.
-  static const std::vector<std::string> kNames = {"filter",  "map",        "mapValues", "flatMap", "selectKey", "peek",
-                                                  "groupBy", "groupByKey", "aggregate", "count",   "branch",    "to"};
+  static const std::vector<std::string> kNames = {"filter", "map",     "mapValues",  "flatMap",   "selectKey",
+                                                  "peek",   "groupBy", "groupByKey", "aggregate", "count",
+                                                  "join",   "branch",  "to"};
   return kNames;
 }
 

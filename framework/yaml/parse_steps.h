@@ -22,6 +22,9 @@ std::vector<StepSpec> ParseSteps(Reader& r, const YAML::Node& steps, const std::
 // into step.agg (parse_aggregate.cc).
 void ParseAggregation(Reader& r, StepSpec& step, const Reader::Entry& op);
 
+// The operator of a `join:` step into step.join (parse_join.cc).
+void ParseJoin(Reader& r, StepSpec& step, const Reader::Entry& op);
+
 // The built-in aggregations `aggregate: {op: ...}` accepts.
 const std::vector<std::string>& AggregationOps();
 

@@ -20,7 +20,10 @@ class Resolver {
 
   void Run() {
     CheckNames();
-    for (size_t i = 0; i < spec_.pipelines.size(); ++i) CheckFrom(i);
+    for (size_t i = 0; i < spec_.pipelines.size(); ++i) {
+      CheckFrom(i);
+      CheckJoins(spec_.pipelines[i], spec_.pipelines[i].steps);
+    }
     state_.assign(spec_.pipelines.size(), State::kNew);
     for (size_t i = 0; i < spec_.pipelines.size(); ++i) Visit(i);
   }
@@ -45,6 +48,11 @@ class Resolver {
       Claim(s.node_name, s.name.value.empty() ? s.pos : s.name.pos);
       if (s.kind == StepKind::kAggregate || s.kind == StepKind::kCount) {
         ClaimStore(s.agg.StoreName(s.node_name), s.agg.store.value.empty() ? s.pos : s.agg.store.pos);
+      }
+      // A stream-stream join keeps each side in a window store.
+      if (s.kind == StepKind::kJoin && !s.join.with.value.empty() && spec_.FindTable(s.join.with.value) == nullptr) {
+        ClaimStore(s.node_name + "-this-store", s.name.value.empty() ? s.pos : s.name.pos);
+        ClaimStore(s.node_name + "-other-store", s.name.value.empty() ? s.pos : s.name.pos);
       }
       for (const BranchCase& c : s.cases) {
         Claim(c.node_name, c.name.value.empty() ? c.pos : c.name.pos);
@@ -104,6 +112,71 @@ class Resolver {
     }
   }
 
+  // The `with` of every join, branch cases included.
+  static void JoinRefs(const std::vector<StepSpec>& steps, std::vector<const Text*>& out) {
+    for (const StepSpec& s : steps) {
+      if (s.kind == StepKind::kJoin && !s.join.with.value.empty()) out.push_back(&s.join.with);
+      for (const BranchCase& c : s.cases) JoinRefs(c.steps, out);
+    }
+  }
+
+  // What `with` names, and whether the join's options fit it.
+  void CheckJoins(const PipelineSpec& p, const std::vector<StepSpec>& steps) {
+    for (const StepSpec& s : steps) {
+      for (const BranchCase& c : s.cases) CheckJoins(p, c.steps);
+      if (s.kind != StepKind::kJoin || s.join.with.value.empty()) continue;
+      const JoinText& j = s.join;
+      const Text& with = j.with;
+      const TableSpec* table = spec_.FindTable(with.value);
+      const PipelineSpec* producer = table != nullptr ? nullptr : spec_.FindPipeline(with.value);
+      if (table == nullptr && producer == nullptr && spec_.FindStream(with.value) == nullptr) {
+        if (!spec_.streams_valid) continue;
+        std::vector<std::string> names;
+        for (const StreamSpec& x : spec_.streams) names.push_back(x.name.value);
+        for (const TableSpec& t : spec_.tables) names.push_back(t.name.value);
+        for (const PipelineSpec& q : spec_.pipelines) {
+          if (&q != &p) names.push_back(q.name.value);
+        }
+        diags_.Add(with.pos, "unknown table, stream or pipeline '" + with.value + "' in 'join' of pipeline '" +
+                                 p.name.value + "'" + DidYouMean(with.value, names));
+        continue;
+      }
+      if (producer == &p) {
+        diags_.Add(with.pos, "pipeline '" + p.name.value +
+                                 "' cannot join with its own output; join with the stream or table it reads");
+        continue;
+      }
+      if (producer != nullptr && producer->terminal()) {
+        diags_.Add(with.pos, "pipeline '" + with.value + "' ends with '" +
+                                 std::string(StepKindName(producer->steps.back().kind)) +
+                                 "', so it has no output to join with; read its topic as a stream instead");
+      }
+      if (table != nullptr) {
+        if (j.window_pos.line > 0) {
+          diags_.Add(j.window_pos, "join with table '" + with.value + "' takes no '" + j.window_key +
+                                       "' (a table join matches the table's current value); windows are for "
+                                       "joins with a stream or pipeline");
+        }
+        if (j.type == JoinType::kOuter && !spec_.JoinsTables(p, s)) {
+          diags_.Add(j.type_pos,
+                     "a stream-table join is inner or left, not outer (an outer join with a table "
+                     "needs a table on the left too: a pipeline reading one table, with the join as "
+                     "its first step)");
+        }
+      } else if (j.window_pos.line == 0) {
+        diags_.Add(s.pos, "join with " + std::string(producer != nullptr ? "pipeline" : "stream") + " '" + with.value +
+                              "' needs 'window: {before: D, after: D}' or 'within: D' (how far apart in time "
+                              "two records may be and still match)");
+      }
+      const Text& right = j.right_name.value.empty() ? with : j.right_name;
+      if (j.left_name.value == j.RightName()) {
+        diags_.Add(j.right_name.value.empty() ? (j.left_name.pos.line > 0 ? j.left_name.pos : s.pos) : right.pos,
+                   "join as: left and right are both named '" + j.left_name.value +
+                       "'; the output object needs two different field names");
+      }
+    }
+  }
+
   // Depth-first over "reads from" edges; producers are appended first.
   bool Visit(size_t i) {
     if (state_[i] == State::kDone) return true;
@@ -113,7 +186,12 @@ class Resolver {
     path_.push_back(i);
     bool ok = true;
     const PipelineSpec& p = spec_.pipelines[i];
-    for (const Text& f : p.from) {
+    std::vector<const Text*> refs;
+    for (const Text& f : p.from) refs.push_back(&f);
+    JoinRefs(p.steps, refs);
+    for (size_t k = 0; k < refs.size(); ++k) {
+      const Text& f = *refs[k];
+      const bool joined = k >= p.from.size();
       if (spec_.IsInput(f.value)) continue;
       const PipelineSpec* producer = spec_.FindPipeline(f.value);
       if (producer == nullptr || producer->terminal()) {
@@ -121,6 +199,10 @@ class Resolver {
         continue;
       }
       const size_t j = static_cast<size_t>(producer - spec_.pipelines.data());
+      if (joined && j == i) {
+        ok = false;  // a join with its own output, reported by CheckJoins
+        continue;
+      }
       if (state_[j] == State::kVisiting) {
         std::string cycle;
         auto start = std::find(path_.begin(), path_.end(), j);

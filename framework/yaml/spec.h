@@ -67,6 +67,7 @@ enum class StepKind {
   kGroupByKey,
   kAggregate,
   kCount,
+  kJoin,
   kBranch,
   kTo,
 };
@@ -123,6 +124,21 @@ struct AggregationText {
   std::string StoreName(const std::string& node_name) const;
 };
 
+// `join:` as written. Whether `with` is a table, stream or pipeline (and so
+// which join it is) is decided when resolving.
+struct JoinText {
+  Text with;                          // required
+  JoinType type = JoinType::kInner;   // `type:`, default inner
+  Pos type_pos;                       // the value of `type` (line 0: not written)
+  std::optional<JoinWindows> window;  // `window:` or `within:`
+  Pos window_pos;                     // the `window`/`within` key (line 0: neither)
+  std::string window_key;             // "window" or "within"
+  Text left_name{"left", {}};         // `as.left`
+  Text right_name;                    // `as.right`; empty: the `with` name
+
+  const std::string& RightName() const { return right_name.value.empty() ? with.value : right_name.value; }
+};
+
 struct StepSpec;
 
 struct BranchCase {
@@ -142,6 +158,7 @@ struct StepSpec {
   ExprText expr;  // filter, mapValues, flatMap, selectKey, groupBy; peek's label in expr.text
   MapOps map;
   AggregationText agg;  // aggregate, count
+  JoinText join;
   std::vector<BranchCase> cases;
   SinkSpec sink;
 };
@@ -203,6 +220,10 @@ struct FileSpec {
   // A stream or a table: the names `from` reads besides pipelines.
   bool IsInput(std::string_view name) const { return FindStream(name) != nullptr || FindTable(name) != nullptr; }
   const PipelineSpec* FindPipeline(std::string_view name) const;
+  // A table-table join: `step` joins with a table, and the stream it joins
+  // is a table too (the pipeline reads one table and `step` is its first
+  // step).
+  bool JoinsTables(const PipelineSpec& p, const StepSpec& step) const;
 };
 
 // YAML text -> spec. Reports syntax and structural problems (unknown keys,

@@ -522,6 +522,164 @@ pipelines:
   }
 }
 
+// ---------------------------------------------------------------- joins
+
+std::string ParentName(const Topology& t, const std::string& node, size_t i = 0) {
+  const dsl::GraphNode* n = FindNode(t, node);
+  if (n == nullptr || n->parents.size() <= i) return "";
+  return t.data().nodes[static_cast<size_t>(n->parents[i])].name;
+}
+
+std::vector<std::string> StoresOf(const Topology& t, const std::string& node) {
+  std::vector<std::string> out;
+  const dsl::GraphNode* n = FindNode(t, node);
+  if (n == nullptr || n->op == nullptr) return out;
+  for (const StoreSpec& s : n->op->stores()) out.push_back(s.name);
+  return out;
+}
+
+TEST(YamlJoin, EveryJoinKindBuilds) {
+  LoadResult r = LoadTopologyFile((kData / "valid/joins.yaml").string());
+  ASSERT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  const Topology& t = r.loaded->topology;
+  const std::string d = t.Describe();
+  ExpectContains(d, {"enriched.with-customer", "stream-table inner join with customers", "as {order, customer}",
+                     "by-customer.1-join", "stream-table left join with customers", "paid.paid-this", "paid.paid-other",
+                     "stream-stream inner join with payments, window before 5000ms after 600000ms grace 1000ms",
+                     "delivered.0-join-this", "delivered.0-join-other",
+                     "stream-stream outer join with valid-shipments, window before 3600000ms after 3600000ms "
+                     "grace 0ms",
+                     "profiles.0-join-left", "profiles.0-join-right", "table-table outer join with addresses"});
+  // Stream-table: reads the stream; the key changed in by-customer, so the
+  // stream goes through a repartition topic named after the join.
+  EXPECT_EQ(ParentName(t, "enriched.with-customer"), "stream.orders");
+  EXPECT_EQ(ParentName(t, "by-customer.1-join"), "by-customer.1-join-repartition-source");
+  EXPECT_NE(FindNode(t, "by-customer.1-join-repartition-sink"), nullptr);
+  EXPECT_EQ(FindNode(t, "enriched.with-customer-repartition-sink"), nullptr);
+  // Stream-stream: a window store per side, named after the node.
+  EXPECT_EQ(StoresOf(t, "paid.paid-this"), std::vector<std::string>{"paid.paid-this-store"});
+  EXPECT_EQ(StoresOf(t, "paid.paid-other"), std::vector<std::string>{"paid.paid-other-store"});
+  EXPECT_EQ(StoresOf(t, "delivered.0-join-this"), std::vector<std::string>{"delivered.0-join-this-store"});
+  EXPECT_EQ(StoresOf(t, "delivered.0-join-other"), std::vector<std::string>{"delivered.0-join-other-store"});
+  EXPECT_EQ(ParentName(t, "paid.paid-this"), "stream.orders");
+  EXPECT_EQ(ParentName(t, "paid.paid-other"), "stream.payments");
+  // The other side is the pipeline's output, though it is defined later.
+  EXPECT_EQ(ParentName(t, "delivered.0-join-other"), "valid-shipments.0-filter");
+  // Table-table: each side fed by its table node.
+  EXPECT_EQ(ParentName(t, "profiles.0-join-left"), "table.customers");
+  EXPECT_EQ(ParentName(t, "profiles.0-join-right"), "table.addresses");
+  // Every join continues as the node of its step.
+  EXPECT_EQ(ParentName(t, "enriched.1-to"), "enriched.with-customer");
+  EXPECT_EQ(ParentName(t, "paid.1-to"), "paid.paid");
+  EXPECT_EQ(ParentName(t, "profiles.1-to"), "profiles.0-join");
+}
+
+TEST(YamlJoin, ATableJoinedAfterAStepIsAStreamTableJoin) {
+  LoadResult r = Load(R"(version: 1
+application: {id: app}
+tables:
+  customers: {topic: customers}
+  addresses: {topic: addresses}
+pipelines:
+  p:
+    from: customers
+    steps:
+      - filter: "active"
+      - join: {with: addresses, type: outer}
+      - to: out
+)");
+  ASSERT_EQ(r.errors.size(), 1u) << Join(r.errors);
+  EXPECT_EQ(r.errors[0].line, 11);
+  EXPECT_EQ(r.errors[0].column, 39);
+  EXPECT_NE(r.errors[0].message.find("a stream-table join is inner or left"), std::string::npos)
+      << r.errors[0].ToString();
+}
+
+TEST(YamlJoin, JoinCyclesAreReported) {
+  LoadResult r = Load(kHeader + R"(pipelines:
+  a:
+    from: orders
+    steps:
+      - join: {with: b, within: 1s}
+  b:
+    from: returns
+    steps:
+      - join: {with: a, within: 1s}
+)");
+  ASSERT_FALSE(r.loaded.has_value());
+  ASSERT_EQ(r.errors.size(), 1u) << Join(r.errors);
+  EXPECT_NE(r.errors[0].message.find("in a cycle: "), std::string::npos) << r.errors[0].ToString();
+}
+
+std::vector<std::string> OutputValues(const testing::InProcessDriver& driver, const std::string& topic) {
+  std::vector<std::string> out;
+  for (const testing::DriverOutput& o : driver.outputs()) {
+    if (o.topic == topic) out.push_back(o.value.value_or("<null>"));
+  }
+  return out;
+}
+
+TEST(YamlJoin, StreamTableLeftJoinRunsInProcess) {
+  LoadResult r = Load(R"(version: 1
+application: {id: j}
+streams:
+  orders: {topic: orders}
+tables:
+  customers: {topic: customers}
+pipelines:
+  p:
+    from: orders
+    steps:
+      - join: {with: customers, type: left, as: {left: order, right: customer}}
+      - to: out
+)");
+  ASSERT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  testing::InProcessDriver driver(r.loaded->topology, "j-dlq");
+  ASSERT_TRUE(driver.Pipe("customers", "c1", R"({"name":"Ann"})", 1000).ok());
+  ASSERT_TRUE(driver.Pipe("orders", "c1", R"({"id":1})", 2000).ok());
+  ASSERT_TRUE(driver.Pipe("orders", "c2", R"({"id":2})", 2001).ok());
+  ASSERT_TRUE(driver.Pipe("customers", "c1", R"({"name":"Bea"})", 3000).ok());  // emits nothing
+  ASSERT_TRUE(driver.Pipe("orders", "c1", R"({"id":3})", 4000).ok());
+  EXPECT_EQ(OutputValues(driver, "out"), (std::vector<std::string>{
+                                             R"({"order":{"id":1},"customer":{"name":"Ann"}})",
+                                             R"({"order":{"id":2},"customer":null})",
+                                             R"({"order":{"id":3},"customer":{"name":"Bea"}})",
+                                         }));
+}
+
+TEST(YamlJoin, StreamStreamInnerJoinRunsInProcess) {
+  // The orders are keyed by a field first: they reach the join through its
+  // repartition topic.
+  LoadResult r = Load(R"(version: 1
+application: {id: j}
+streams:
+  orders: {topic: orders}
+  payments: {topic: payments}
+pipelines:
+  p:
+    from: orders
+    steps:
+      - selectKey: order
+      - join: {with: payments, within: 5s}
+        name: paid
+      - to: out
+)");
+  ASSERT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  ExpectContains(r.loaded->topology.Describe(), {"p.paid-this-repartition-sink"});
+  testing::InProcessDriver driver(r.loaded->topology, "j-dlq");
+  ASSERT_TRUE(driver.Pipe("orders", std::nullopt, R"({"order":"o1","n":1})", 1000).ok());
+  ASSERT_TRUE(driver.Pipe("payments", "o1", R"({"amount":5})", 3000).ok());   // matches o1 (2s later)
+  ASSERT_TRUE(driver.Pipe("payments", "o1", R"({"amount":6})", 10000).ok());  // 9s later: no match
+  ASSERT_TRUE(driver.Pipe("orders", std::nullopt, R"({"order":"o2","n":2})", 10000).ok());
+  ASSERT_TRUE(driver.Pipe("payments", "o3", R"({"amount":7})", 10500).ok());  // another key
+  ASSERT_TRUE(driver.Pipe("payments", "o2", R"({"amount":8})", 11000).ok());
+  EXPECT_EQ(OutputValues(driver, "out"), (std::vector<std::string>{
+                                             R"({"left":{"order":"o1","n":1},"payments":{"amount":5}})",
+                                             R"({"left":{"order":"o2","n":2},"payments":{"amount":8}})",
+                                         }));
+  EXPECT_NE(driver.Store("payments", "p.paid-other-store"), nullptr);
+}
+
 // ---------------------------------------------------------------- the binary
 
 struct CommandRun {
