@@ -43,7 +43,18 @@ struct GraphNode {
   bool key_changed = false;
 };
 
+// A global table: every worker reads all partitions of `topic` into a local
+// store (no changelog: the topic is its own changelog).
+struct GlobalTableSpec {
+  std::string name;
+  std::string topic;
+  std::string store;
+  std::shared_ptr<const Serde> key_serde;
+  std::shared_ptr<const Serde> value_serde;
+};
+
 struct LogicalGraph {
+  std::vector<GlobalTableSpec> global_tables;
   std::vector<GraphNode> nodes;
   std::set<std::string> repartition_topics;  // unprefixed: "<step>-repartition"
   std::vector<std::string> errors;  // found while building; reported by Build()
@@ -61,6 +72,7 @@ struct TopologyData {
   std::map<std::string, int> source_node_of_topic;
   std::map<std::string, int> subtopology_of_topic;
   std::set<std::string> repartition_topics;  // internal: written and read by the app itself
+  std::vector<GlobalTableSpec> global_tables;
 };
 
 // A copy with the internal topics named for an application:

@@ -80,6 +80,14 @@ Result<Topology> StreamsBuilder::Build() {
   std::vector<std::string> errors = graph.errors;
   dsl::Validate(graph, errors);
   if (graph.nodes.empty()) errors.push_back("the topology has no streams");
+  for (const auto& g : graph.global_tables) {
+    if (graph.nodes.size() > 0 && std::any_of(graph.nodes.begin(), graph.nodes.end(), [&](const GraphNode& n) {
+          return n.kind == NodeKind::kSource &&
+                 std::find(n.topics.begin(), n.topics.end(), g.topic) != n.topics.end();
+        })) {
+      errors.push_back("topic '" + g.topic + "' of global table '" + g.name + "' is also read by a stream");
+    }
+  }
   if (!errors.empty()) {
     std::string msg;
     for (const auto& e : errors) msg += (msg.empty() ? "" : "\n") + e;
@@ -89,6 +97,7 @@ Result<Topology> StreamsBuilder::Build() {
   auto data = std::make_shared<dsl::TopologyData>();
   data->nodes = graph.nodes;
   data->repartition_topics = graph.repartition_topics;
+  data->global_tables = graph.global_tables;
   const int n = static_cast<int>(data->nodes.size());
   std::vector<int> parent(n);
   std::iota(parent.begin(), parent.end(), 0);

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "dsl/graph.h"
+#include "runtime/global_state.h"
 #include "runtime/internal_topics.h"
 #include "runtime/stream_thread.h"
 #include "state/stores.h"
@@ -72,10 +73,20 @@ Status KafkaStreams::Start() {
   const std::string prefix = config_.application_id + "-" + ProcessId();
   state_resources_ = std::make_unique<state::StateResources>(config_.state_memory_bytes);
   auto data = resolved_;
+  const std::map<std::string, KeyValueStore*>* global_stores = nullptr;
+  if (!data->global_tables.empty()) {
+    global_ = std::make_unique<runtime::GlobalState>(data->global_tables, config_, state_resources_.get());
+    if (Status st = global_->Bootstrap(); !st.ok()) {
+      state_ = State::kError;
+      return st.WithContext("loading global tables");
+    }
+    global_->Start(stop_);
+    global_stores = &global_->stores();
+  }
   results_.resize(static_cast<size_t>(config_.num_threads));
   for (int i = 0; i < config_.num_threads; ++i) {
-    threads_.push_back(
-        std::make_unique<runtime::StreamThread>(i + 1, data, config_, prefix, stop_, state_resources_.get()));
+    threads_.push_back(std::make_unique<runtime::StreamThread>(i + 1, data, config_, prefix, stop_,
+                                                               state_resources_.get(), global_stores));
   }
   for (int i = 0; i < config_.num_threads; ++i) {
     workers_.emplace_back([this, i] {
@@ -98,6 +109,11 @@ void KafkaStreams::RequestStop() {
 Status KafkaStreams::Wait() {
   for (auto& w : workers_) {
     if (w.joinable()) w.join();
+  }
+  if (global_) {
+    stop_.store(true);
+    Status st = global_->Stop();
+    if (!st.ok()) results_.push_back(st.WithContext("global tables"));
   }
   for (const Status& st : results_) {
     if (!st.ok()) {

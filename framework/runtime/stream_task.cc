@@ -300,6 +300,17 @@ void StreamTask::MarkCommitted() {
   for (auto& q : queues_.queues()) q->committed = q->next_to_commit;
 }
 
+StateStore* StreamTask::store(const std::string& name) const {
+  if (task_state_) {
+    if (StateStore* s = task_state_->Get(name)) return s;
+  }
+  if (env_.state.global_stores) {
+    auto it = env_.state.global_stores->find(name);
+    if (it != env_.state.global_stores->end()) return it->second;
+  }
+  return nullptr;
+}
+
 Status StreamTask::RunPunctuators(PunctuationType type, int64_t now) {
   if (now < 0) return Status::Ok();
   for (Schedule& s : schedules_) {

@@ -65,7 +65,8 @@ class StreamTask {
   Timestamp stream_time() const { return stream_time_; }
   size_t buffered() const { return queues_.buffered(); }
   PartitionGroup& queues() { return queues_; }
-  StateStore* store(const std::string& name) const { return task_state_ ? task_state_->Get(name) : nullptr; }
+  // One of the task's stores, or a global table's store.
+  StateStore* store(const std::string& name) const;
   const std::map<std::string, int64_t>& counters() const { return counters_; }
 
  private:

@@ -18,13 +18,14 @@ constexpr auto kPurgeInterval = 5s;
 
 StreamThread::StreamThread(int index, std::shared_ptr<const dsl::TopologyData> topology, const StreamsConfig& config,
                            std::string client_id_prefix, const std::atomic<bool>& stop,
-                           state::StateResources* resources)
+                           state::StateResources* resources, const std::map<std::string, KeyValueStore*>* global_stores)
     : index_(index),
       topology_(std::move(topology)),
       config_(config),
       client_id_(client_id_prefix + "-StreamThread-" + std::to_string(index)),
       stop_(stop),
-      resources_(resources) {}
+      resources_(resources),
+      global_stores_(global_stores) {}
 
 Status StreamThread::CreateClients() {
   kafka::Config common = config_.kafka;
@@ -63,6 +64,7 @@ Status StreamThread::CreateClients() {
   env.state.restorer = restorer_.get();
   env.state.admin = admin_.get();
   env.state.write_checkpoints = config_.guarantee == ProcessingGuarantee::kAtLeastOnce;
+  env.state.global_stores = global_stores_;
   tasks_ = std::make_unique<TaskManager>(topology_, env);
   return Status::Ok();
 }

@@ -22,7 +22,8 @@ class StreamThread final : public kafka::RebalanceListener {
   enum class State { kCreated, kStarting, kRunning, kPendingShutdown, kDead };
 
   StreamThread(int index, std::shared_ptr<const dsl::TopologyData> topology, const StreamsConfig& config,
-               std::string client_id_prefix, const std::atomic<bool>& stop, state::StateResources* resources);
+               std::string client_id_prefix, const std::atomic<bool>& stop, state::StateResources* resources,
+               const std::map<std::string, KeyValueStore*>* global_stores = nullptr);
 
   // Runs until `stop` is set (then commits and leaves the group) or an
   // unrecoverable error happens (returned).
@@ -57,6 +58,7 @@ class StreamThread final : public kafka::RebalanceListener {
   std::unique_ptr<kafka::Consumer> restore_consumer_;
   std::unique_ptr<ChangelogRestorer> restorer_;
   state::StateResources* resources_;
+  const std::map<std::string, KeyValueStore*>* global_stores_;
   std::unique_ptr<state::ThreadCache> cache_;
   std::unique_ptr<TaskManager> tasks_;
   std::set<kafka::TopicPartition> paused_;

@@ -25,6 +25,8 @@ struct StateEnv {
   ChangelogRestorer* restorer = nullptr;  // null: start from empty stores (no broker)
   kafka::Admin* admin = nullptr;          // null: no checkpoints
   bool write_checkpoints = true;          // at-least-once: on every commit
+  // Global tables' stores, shared by every task of the worker (read only).
+  const std::map<std::string, KeyValueStore*>* global_stores = nullptr;
 };
 
 std::string ChangelogTopic(const std::string& application_id, const std::string& store);

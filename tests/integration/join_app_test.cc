@@ -178,5 +178,60 @@ TEST_F(JoinAppTest, TableTableInnerAndOuter) {
   EXPECT_EQ(Read(outer, 3), (Pairs{{"k1", "1|-"}, {"k1", "1|x"}, {"k1", "-|x"}}));
 }
 
+// Two instances of one application split the orders' partitions, and each
+// joins its orders with the whole global table: the orders are keyed by
+// order id, the customers by customer id, with different partition counts.
+TEST_F(JoinAppTest, GlobalTableJoinNeedsNoCopartitioningAndServesEveryWorker) {
+  const std::string orders = testing::CreateFreshTopic("orders", 4), customers = testing::CreateFreshTopic("cust", 3);
+  const std::string out = testing::CreateFreshTopic("out", 4);
+  auto json = *MakeSerde("json", {});
+  StreamsBuilder b;
+  b.GlobalTable("customers", customers, {Str(), Str(), {}});
+  b.Stream("orders", {orders}, {Str(), json, {}})
+      .JoinGlobalTable(
+          "enrich", "customers",
+          [](const Record& r) -> Result<Value> {
+            const Value* c = r.value.Find("customer");
+            return c ? *c : Value();
+          },
+          JoinType::kLeft,
+          [](const Record& left, const Value& right) -> Result<Value> {
+            return Value(left.value.Find("id")->as_string() + "|" + Text(right));
+          })
+      .To("to-out", out, {Str(), Str()});
+  auto topology = b.Build();
+  ASSERT_TRUE(topology.ok()) << topology.status().ToString();
+
+  constexpr int kCustomers = 30, kOrders = 200;
+  for (int c = 0; c < kCustomers; ++c) Send(customers, "c" + std::to_string(c), "name" + std::to_string(c), 1000);
+  StreamsConfig config = Config();
+  StreamsConfig config2 = config;
+  config2.state_dir = state_dir_ + "/second";
+  KafkaStreams first(*topology, config);
+  KafkaStreams second(*topology, config2);
+  ASSERT_TRUE(first.Start().ok());
+  ASSERT_TRUE(second.Start().ok());  // both loaded the whole global table before starting
+  for (int o = 0; o < kOrders; ++o) {
+    const std::string customer = o % 10 == 9 ? "nobody" : "c" + std::to_string(o % kCustomers);
+    Send(orders, "o" + std::to_string(o), "{\"id\":\"o" + std::to_string(o) + "\",\"customer\":\"" + customer + "\"}",
+         2000 + o);
+  }
+  ASSERT_TRUE(WaitFor(out, 4, kOrders));
+  first.RequestStop();
+  second.RequestStop();
+  ASSERT_TRUE(first.Wait().ok());
+  ASSERT_TRUE(second.Wait().ok());
+
+  Pairs expected;
+  for (int o = 0; o < kOrders; ++o) {
+    const std::string name = o % 10 == 9 ? "-" : "name" + std::to_string(o % kCustomers);
+    expected.emplace_back("o" + std::to_string(o), "o" + std::to_string(o) + "|" + name);
+  }
+  Pairs actual = Read(out, kOrders);
+  std::sort(actual.begin(), actual.end());
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(actual, expected);
+}
+
 }  // namespace
 }  // namespace streamapp

@@ -133,6 +133,12 @@ class KStream {
   // longer holds).
   KStream JoinTables(std::string name, const KStream& other, JoinType type, ValueJoiner joiner) const;
 
+  // Joins each record with the value of global table `global_table` under
+  // the key `key` computes (inner or left). Needs no co-partitioning: every
+  // worker holds the whole global table.
+  KStream JoinGlobalTable(std::string name, const std::string& global_table, KeySelector key, JoinType type,
+                          ValueJoiner joiner) const;
+
   // Groups by the current key; stateful steps on the result read through a
   // repartition topic "<step>-repartition" if the key changed upstream.
   KGroupedStream GroupByKey(Grouped grouped = {}) const;
@@ -195,6 +201,10 @@ class StreamsBuilder {
 
   KStream Stream(std::string name, std::vector<std::string> topics, Consumed consumed,
                  ErrorHandling handling = ErrorHandling::kDlq);
+  // A global table: every worker keeps the latest value per key of all
+  // partitions of `topic` (store "<name>" unless materialized.store says
+  // otherwise), loaded before processing starts and kept up to date.
+  void GlobalTable(std::string name, std::string topic, Consumed consumed, Materialized materialized = {});
   // A table: the latest value per key of the topics (a null value deletes),
   // kept in a store; the stream of its updates.
   KStream Table(std::string name, std::vector<std::string> topics, Consumed consumed, Materialized materialized = {},

@@ -13,7 +13,8 @@ namespace streamapp {
 
 namespace runtime {
 class StreamThread;
-}
+class GlobalState;
+}  // namespace runtime
 namespace state {
 class StateResources;
 }
@@ -52,6 +53,7 @@ class KafkaStreams {
   std::atomic<bool> stop_{false};
   // Declared before the threads: their stores use it until they are gone.
   std::unique_ptr<state::StateResources> state_resources_;
+  std::unique_ptr<runtime::GlobalState> global_;  // global tables, loaded before the threads start
   std::vector<std::unique_ptr<runtime::StreamThread>> threads_;
   std::vector<std::thread> workers_;
   std::vector<Status> results_;
