@@ -82,8 +82,7 @@ Result<Topology> StreamsBuilder::Build() {
   if (graph.nodes.empty()) errors.push_back("the topology has no streams");
   for (const auto& g : graph.global_tables) {
     if (graph.nodes.size() > 0 && std::any_of(graph.nodes.begin(), graph.nodes.end(), [&](const GraphNode& n) {
-          return n.kind == NodeKind::kSource &&
-                 std::find(n.topics.begin(), n.topics.end(), g.topic) != n.topics.end();
+          return n.kind == NodeKind::kSource && std::find(n.topics.begin(), n.topics.end(), g.topic) != n.topics.end();
         })) {
       errors.push_back("topic '" + g.topic + "' of global table '" + g.name + "' is also read by a stream");
     }
@@ -220,6 +219,10 @@ std::string Topology::Describe() const {
       }
     }
   }
+  for (const dsl::GlobalTableSpec& g : data_->global_tables) {
+    out += "  Global table: " + g.name + " (topic: " + g.topic + ", store: " + g.store +
+           ", key: " + g.key_serde->spec() + ", value: " + g.value_serde->spec() + ")\n";
+  }
   return out;
 }
 
@@ -258,6 +261,18 @@ std::string Topology::DescribeJson() const {
       out += "]}";
     }
     out += "]}";
+  }
+  out += "],\"global_tables\":[";
+  for (size_t i = 0; i < data_->global_tables.size(); ++i) {
+    const dsl::GlobalTableSpec& g = data_->global_tables[i];
+    if (i) out += ",";
+    out += "{\"name\":";
+    AppendJsonString(out, g.name);
+    out += ",\"topic\":";
+    AppendJsonString(out, g.topic);
+    out += ",\"store\":";
+    AppendJsonString(out, g.store);
+    out += "}";
   }
   out += "]}";
   return out;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "dsl/aggregate_ops.h"
 #include "streamapp/expr.h"
@@ -73,6 +74,10 @@ class Builder {
       const std::string what = "table '" + t.name.value + "'";
       stream_serdes_[t.name.value] = {MakeSerdeAt(t.key, what + " key"), MakeSerdeAt(t.value, what + " value")};
     }
+    for (const GlobalTableSpec& g : spec_.global_tables) {
+      const std::string what = "global table '" + g.name.value + "'";
+      stream_serdes_[g.name.value] = {MakeSerdeAt(g.key, what + " key"), MakeSerdeAt(g.value, what + " value")};
+    }
     for (size_t i : spec_.build_order) Pipeline(spec_.pipelines[i]);
     checking_only_ = true;
     // Pipelines with bad references are not in the build order; their steps
@@ -135,6 +140,7 @@ class Builder {
     const StreamSpec& s = *found;
     std::vector<std::string> topics;
     for (const Text& t : s.topics) topics.push_back(t.value);
+    CheckNotGlobal(s.topics, "stream '" + name + "'");
     Consumed consumed{stream_serdes_[name].first, stream_serdes_[name].second,
                       TimestampSpec{s.timestamp_field ? s.timestamp_field->value : ""}};
     const std::string node = "stream." + name;
@@ -146,6 +152,7 @@ class Builder {
   KStream Table(const TableSpec& t) {
     std::vector<std::string> topics;
     for (const Text& topic : t.topics) topics.push_back(topic.value);
+    CheckNotGlobal(t.topics, "table '" + t.name.value + "'");
     const auto& [key, value] = stream_serdes_[t.name.value];
     Materialized materialized;
     materialized.store = t.StoreName();
@@ -156,6 +163,32 @@ class Builder {
     KStream s =
         builder_.Table(node, std::move(topics), Consumed{key, value, {}}, std::move(materialized), spec_.on_error);
     return sources_.emplace(t.name.value, s).first->second;
+  }
+
+  // A global table's topic is read by the global table alone (the DSL
+  // refuses it at Build; said here at the stream's topic, when the stream is
+  // read: writing to the topic with `to` is fine).
+  void CheckNotGlobal(const std::vector<Text>& topics, const std::string& what) {
+    for (const Text& t : topics) {
+      for (const GlobalTableSpec& g : spec_.global_tables) {
+        if (g.topic.value != t.value) continue;
+        diags_.Add(t.pos, "topic '" + t.value + "' of " + what + " is also the topic of global table '" + g.name.value +
+                              "' (at " + std::to_string(g.topic.pos.line) + ":" + std::to_string(g.topic.pos.column) +
+                              "); a global table's topic cannot be read by a stream or table too, join with "
+                              "the global table instead");
+      }
+    }
+  }
+
+  // Registers a global table on first use (like streams, one no join reads
+  // is not part of the topology).
+  void UseGlobalTable(const GlobalTableSpec& g) {
+    if (!globals_used_.insert(g.name.value).second) return;
+    const auto& [key, value] = stream_serdes_[g.name.value];
+    Materialized materialized;
+    materialized.store = g.StoreName();
+    global_pos_[g.name.value] = g.name.pos;
+    builder_.GlobalTable(g.name.value, g.topic.value, Consumed{key, value, {}}, std::move(materialized));
   }
 
   void Pipeline(const PipelineSpec& p) {
@@ -331,16 +364,14 @@ class Builder {
   // (a missing side is null). Which join: see FileSpec::JoinsTables.
   std::optional<KStream> Join(const KStream& s, const StepSpec& step, ErrorHandling h) {
     const JoinText& j = step.join;
+    if (const GlobalTableSpec* g = spec_.FindGlobalTable(j.with.value)) return GlobalJoin(s, step, *g);
     // Bad references are reported by ResolveSpec; pipelines outside the
     // build order have nothing to join with on the scratch graph.
     if (checking_only_ || j.with.value.empty() || pipeline_ == nullptr) return s;
     std::optional<KStream> other = Input(j.with.value);
     if (!other) return s;
     const KStream with = other->OnError(h);
-    ValueJoiner joiner = [left = j.left_name.value, right = j.RightName()](const Record& l,
-                                                                           const Value& r) -> Result<Value> {
-      return Value(Value::Object{Field{left, l.value}, Field{right, r}});
-    };
+    ValueJoiner joiner = Joiner(j);
     const std::string& name = step.node_name;
     const bool table = spec_.FindTable(j.with.value) != nullptr;
     auto ms = [](std::chrono::milliseconds d) { return std::to_string(d.count()) + "ms"; };
@@ -367,6 +398,29 @@ class Builder {
       node_pos_[name + side + "-repartition-source"] = step.pos;
     }
     return s.JoinStream(name, with, *j.window, j.type, std::move(joiner)).WithDetail("stream-stream " + detail);
+  }
+
+  static ValueJoiner Joiner(const JoinText& j) {
+    return [left = j.left_name.value, right = j.RightName()](const Record& l, const Value& r) -> Result<Value> {
+      return Value(Value::Object{Field{left, l.value}, Field{right, r}});
+    };
+  }
+
+  // A lookup in a global table by a key computed from the record: no
+  // repartitioning, whatever the key of the stream.
+  std::optional<KStream> GlobalJoin(const KStream& s, const StepSpec& step, const GlobalTableSpec& g) {
+    const JoinText& j = step.join;
+    // A missing key, an outer join or a window were reported by ResolveSpec.
+    if (!j.key) return s;
+    std::optional<Expression> key = Compile(*j.key, "join key");
+    if (!key || checking_only_ || g.topic.value.empty()) return s;
+    UseGlobalTable(g);
+    std::string detail = std::string(JoinTypeText(j.type)) + " join with global table " + g.name.value + ", key " +
+                         j.key->text + ", as {" + j.left_name.value + ", " + j.RightName() + "}";
+    return s
+        .JoinGlobalTable(
+            step.node_name, g.name.value, [e = *key](const Record& r) { return e.Evaluate(r); }, j.type, Joiner(j))
+        .WithDetail(std::move(detail));
   }
 
   std::optional<KStream> Map(const KStream& s, const StepSpec& step) {
@@ -482,6 +536,10 @@ class Builder {
           pos = at;
         }
       }
+      // No node named: a global table may be ("global table 'g'").
+      for (const auto& [global, at] : global_pos_) {
+        if (best == 0 && line.find("global table '" + global + "'") != std::string::npos) pos = at;
+      }
       diags_.Add(pos, line);
     }
   }
@@ -496,6 +554,9 @@ class Builder {
   std::map<std::string, KStream> sources_;
   std::map<std::string, KStream> outputs_;
   std::map<std::string, Pos> node_pos_;
+  // Global tables by name, for Build errors that name one but no node.
+  std::map<std::string, Pos> global_pos_;
+  std::set<std::string> globals_used_;
   const PipelineSpec* pipeline_ = nullptr;  // the pipeline being built
   bool checking_only_ = false;              // building on the scratch graph
 };

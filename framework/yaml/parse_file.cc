@@ -14,11 +14,13 @@
 namespace streamapp::yaml {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"version", "application", "proto_paths", "streams", "tables", "pipelines"};
+const std::vector<std::string> kTopKeys = {"version", "application",   "proto_paths", "streams",
+                                           "tables",  "global_tables", "pipelines"};
 const std::vector<std::string> kAppKeys = {
     "id", "processing_guarantee", "commit_interval_ms", "threads", "on_error", "dlq_topic", "kafka"};
 const std::vector<std::string> kStreamKeys = {"topic", "topics", "key", "value", "timestamp"};
 const std::vector<std::string> kTableKeys = {"topic", "topics", "key", "value", "store", "in_memory"};
+const std::vector<std::string> kGlobalTableKeys = {"topic", "key", "value", "store"};
 const std::vector<std::string> kPipelineKeys = {"from", "on_error", "steps"};
 
 class FileParser {
@@ -48,6 +50,8 @@ class FileParser {
       } else if (e.key == "tables") {
         has_tables = true;
         Tables(e);
+      } else if (e.key == "global_tables") {
+        GlobalTables(e);
       } else if (e.key == "pipelines") {
         has_pipelines = true;
         spec_.pipelines_pos = e.key_pos;
@@ -215,20 +219,67 @@ class FileParser {
           if (auto v = r_.ExpectScalar(f.value, f.value_pos, what + " " + f.key))
             (f.key == "key" ? t.key : t.value) = *v;
         } else if (f.key == "store") {
-          if (auto v = r_.ExpectScalar(f.value, f.value_pos, what + " store")) {
-            if (IsValidName(v->value)) {
-              t.store = *v;
-            } else {
-              r_.Error(f.value_pos, "invalid store name '" + v->value +
-                                        "': it becomes part of topic names, so use letters, digits, '_' and '-'");
-            }
-          }
+          if (auto v = StoreName(f, what)) t.store = *v;
         } else if (f.key == "in_memory") {
           if (auto b = r_.ExpectBool(f.value, f.value_pos, what + " in_memory")) t.in_memory = *b;
         }
       }
       if (!has_topic) r_.Error(e.key_pos, what + " needs 'topic' or 'topics'");
       spec_.tables.push_back(std::move(t));
+    }
+  }
+
+  // A store name for `store:` of a table or global table; nothing (reported)
+  // when it cannot be one.
+  std::optional<Text> StoreName(const Reader::Entry& f, const std::string& what) {
+    std::optional<Text> v = r_.ExpectScalar(f.value, f.value_pos, what + " store");
+    if (v && !IsValidName(v->value)) {
+      r_.Error(f.value_pos, "invalid store name '" + v->value +
+                                "': it becomes part of topic names, so use letters, digits, '_' and '-'");
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  void GlobalTables(const Reader::Entry& section) {
+    if (section.value.IsNull()) return;  // `global_tables:` with nothing
+    if (!r_.ExpectMap(section.value, section.value_pos, "global_tables")) return;
+    for (Reader::Entry& e : r_.Entries(section.value, "global_tables")) {
+      if (!IsValidName(e.key)) {
+        r_.Error(e.key_pos, "invalid global table name '" + e.key + "': use letters, digits, '_' and '-'");
+      }
+      GlobalTableSpec g;
+      g.name = {e.key, e.key_pos};
+      const std::string what = "global table '" + e.key + "'";
+      if (!r_.ExpectMap(e.value, e.value_pos, what)) continue;
+      bool has_topic = false;
+      for (Reader::Entry& f : r_.Entries(e.value, what)) {
+        if (f.key == "topic") {
+          has_topic = true;
+          if (auto t = r_.ExpectScalar(f.value, f.value_pos, what + " topic")) {
+            if (IsValidTopic(t->value)) {
+              g.topic = *t;
+            } else {
+              r_.Error(t->pos, "invalid topic name '" + t->value + "': use letters, digits, '.', '_' and '-'");
+            }
+          }
+        } else if (f.key == "topics") {
+          has_topic = true;
+          r_.Error(f.key_pos, what + " reads exactly one topic: write 'topic: T', not 'topics'");
+        } else if (f.key == "key" || f.key == "value") {
+          if (auto v = r_.ExpectScalar(f.value, f.value_pos, what + " " + f.key))
+            (f.key == "key" ? g.key : g.value) = *v;
+        } else if (f.key == "store") {
+          if (auto v = StoreName(f, what)) g.store = *v;
+        } else {
+          std::string hint = DidYouMean(f.key, kGlobalTableKeys);
+          if (f.key == "in_memory") hint = " (a global table is always kept in RocksDB)";
+          r_.Error(f.key_pos, "unknown key '" + f.key + "' in " + what + "; expected one of " +
+                                  JoinNames(kGlobalTableKeys) + hint);
+        }
+      }
+      if (!has_topic) r_.Error(e.key_pos, what + " needs 'topic' (the one topic it reads)");
+      spec_.global_tables.push_back(std::move(g));
     }
   }
 
@@ -316,6 +367,12 @@ const StreamSpec* FileSpec::FindStream(std::string_view name) const {
 const TableSpec* FileSpec::FindTable(std::string_view name) const {
   auto it = std::find_if(tables.begin(), tables.end(), [&](const TableSpec& t) { return t.name.value == name; });
   return it == tables.end() ? nullptr : &*it;
+}
+
+const GlobalTableSpec* FileSpec::FindGlobalTable(std::string_view name) const {
+  auto it = std::find_if(global_tables.begin(), global_tables.end(),
+                         [&](const GlobalTableSpec& g) { return g.name.value == name; });
+  return it == global_tables.end() ? nullptr : &*it;
 }
 
 const PipelineSpec* FileSpec::FindPipeline(std::string_view name) const {

@@ -1,6 +1,7 @@
-// `join:` steps: the other side, the join type, the window of a
-// stream-stream join and the names of the two sides in the output object.
-// What `with` names (table, stream, pipeline) is checked when resolving.
+// `join:` steps: the other side, the lookup key of a global table join, the
+// join type, the window of a stream-stream join and the names of the two
+// sides in the output object. What `with` names (table, global table,
+// stream, pipeline), and so which options fit, is checked when resolving.
 #include <algorithm>
 
 #include "yaml/parse_steps.h"
@@ -9,7 +10,7 @@
 namespace streamapp::yaml {
 namespace {
 
-const std::vector<std::string> kJoinKeys = {"with", "type", "window", "within", "as"};
+const std::vector<std::string> kJoinKeys = {"with", "key", "type", "window", "within", "as"};
 const std::vector<std::string> kJoinWindowKeys = {"before", "after", "grace"};
 const std::vector<std::string> kAsKeys = {"left", "right"};
 
@@ -32,6 +33,9 @@ class JoinParser {
     for (const Reader::Entry& e : r_.KnownEntries(op.value, "join", kJoinKeys)) {
       if (e.key == "with") {
         if (auto t = r_.ExpectScalar(e.value, e.value_pos, "join with")) j_.with = *t;
+      } else if (e.key == "key") {
+        j_.key_pos = e.key_pos;
+        j_.key = r_.Expr(e.value, e.value_pos, "join key");
       } else if (e.key == "type") {
         if (auto c = r_.Choice(e.value, e.value_pos, "join type", {"inner", "left", "outer"})) {
           j_.type = *c == "outer" ? JoinType::kOuter : *c == "left" ? JoinType::kLeft : JoinType::kInner;
@@ -55,7 +59,8 @@ class JoinParser {
         As(e);
       }
     }
-    if (j_.with.value.empty()) r_.Error(op.key_pos, "join needs 'with' (the table, stream or pipeline to join with)");
+    if (j_.with.value.empty())
+      r_.Error(op.key_pos, "join needs 'with' (the table, global table, stream or pipeline to join with)");
   }
 
  private:

@@ -50,7 +50,8 @@ class Resolver {
         ClaimStore(s.agg.StoreName(s.node_name), s.agg.store.value.empty() ? s.pos : s.agg.store.pos);
       }
       // A stream-stream join keeps each side in a window store.
-      if (s.kind == StepKind::kJoin && !s.join.with.value.empty() && spec_.FindTable(s.join.with.value) == nullptr) {
+      if (s.kind == StepKind::kJoin && !s.join.with.value.empty() && spec_.FindTable(s.join.with.value) == nullptr &&
+          spec_.FindGlobalTable(s.join.with.value) == nullptr) {
         ClaimStore(s.node_name + "-this-store", s.name.value.empty() ? s.pos : s.name.pos);
         ClaimStore(s.node_name + "-other-store", s.name.value.empty() ? s.pos : s.name.pos);
       }
@@ -72,11 +73,26 @@ class Resolver {
       Claim(t.node_name(), t.name.pos);
       ClaimStore(t.StoreName(), t.store.value.empty() ? t.name.pos : t.store.pos);
     }
+    for (const GlobalTableSpec& g : spec_.global_tables) {
+      const StreamSpec* s = spec_.FindStream(g.name.value);
+      const TableSpec* t = spec_.FindTable(g.name.value);
+      if (s != nullptr || t != nullptr) {
+        diags_.Add(g.name.pos, "global table '" + g.name.value + "' has the name of a " +
+                                   (s != nullptr ? "stream (at " + PosText(s->name.pos) + ")"
+                                                 : "table (at " + PosText(t->name.pos) + ")") +
+                                   "; streams, tables and global tables share one namespace, rename one");
+      }
+      // Tasks look stores up before global ones, so the names must differ.
+      ClaimStore(g.StoreName(), g.store.value.empty() ? g.name.pos : g.store.pos);
+    }
     for (const PipelineSpec& p : spec_.pipelines) {
-      if (spec_.FindStream(p.name.value) != nullptr || spec_.FindTable(p.name.value) != nullptr) {
-        diags_.Add(p.name.pos, "pipeline '" + p.name.value + "' has the name of a " +
-                                   (spec_.FindStream(p.name.value) != nullptr ? "stream" : "table") +
-                                   "; 'from' could not tell them apart, rename one");
+      const char* kind = spec_.FindStream(p.name.value) != nullptr        ? "stream"
+                         : spec_.FindTable(p.name.value) != nullptr       ? "table"
+                         : spec_.FindGlobalTable(p.name.value) != nullptr ? "global table"
+                                                                          : nullptr;
+      if (kind != nullptr) {
+        diags_.Add(p.name.pos, "pipeline '" + p.name.value + "' has the name of a " + kind +
+                                   "; 'from' and 'join' could not tell them apart, rename one");
       }
       if (!p.merge_node.empty()) Claim(p.merge_node, p.name.pos);
       ClaimSteps(p.steps);
@@ -92,6 +108,11 @@ class Resolver {
         continue;
       }
       if (spec_.IsInput(f.value)) continue;
+      if (spec_.FindGlobalTable(f.value) != nullptr) {
+        diags_.Add(f.pos, "global table '" + f.value + "' cannot be read as a stream; join with it ('join: {with: " +
+                              f.value + ", key: EXPR}') or declare its topic under 'tables'");
+        continue;
+      }
       const PipelineSpec* producer = spec_.FindPipeline(f.value);
       if (producer == nullptr) {
         if (!spec_.streams_valid) continue;
@@ -128,18 +149,30 @@ class Resolver {
       const JoinText& j = s.join;
       const Text& with = j.with;
       const TableSpec* table = spec_.FindTable(with.value);
-      const PipelineSpec* producer = table != nullptr ? nullptr : spec_.FindPipeline(with.value);
-      if (table == nullptr && producer == nullptr && spec_.FindStream(with.value) == nullptr) {
+      const GlobalTableSpec* global = spec_.FindGlobalTable(with.value);
+      const PipelineSpec* producer = table != nullptr || global != nullptr ? nullptr : spec_.FindPipeline(with.value);
+      if (table == nullptr && global == nullptr && producer == nullptr && spec_.FindStream(with.value) == nullptr) {
         if (!spec_.streams_valid) continue;
         std::vector<std::string> names;
         for (const StreamSpec& x : spec_.streams) names.push_back(x.name.value);
         for (const TableSpec& t : spec_.tables) names.push_back(t.name.value);
+        for (const GlobalTableSpec& g : spec_.global_tables) names.push_back(g.name.value);
         for (const PipelineSpec& q : spec_.pipelines) {
           if (&q != &p) names.push_back(q.name.value);
         }
-        diags_.Add(with.pos, "unknown table, stream or pipeline '" + with.value + "' in 'join' of pipeline '" +
+        const char* kinds =
+            spec_.global_tables.empty() ? "table, stream or pipeline" : "table, global table, stream or pipeline";
+        diags_.Add(with.pos, "unknown " + std::string(kinds) + " '" + with.value + "' in 'join' of pipeline '" +
                                  p.name.value + "'" + DidYouMean(with.value, names));
         continue;
+      }
+      if (global != nullptr) {
+        CheckGlobalJoin(s, *global);
+      } else if (j.key_pos.line > 0) {
+        const char* kind = table != nullptr ? "table" : producer != nullptr ? "pipeline" : "stream";
+        diags_.Add(j.key_pos, "join with " + std::string(kind) + " '" + with.value +
+                                  "' takes no 'key' (it matches records by their key; use selectKey before the "
+                                  "join to change it); 'key' is for joins with a global table");
       }
       if (producer == &p) {
         diags_.Add(with.pos, "pipeline '" + p.name.value +
@@ -151,7 +184,9 @@ class Resolver {
                                  std::string(StepKindName(producer->steps.back().kind)) +
                                  "', so it has no output to join with; read its topic as a stream instead");
       }
-      if (table != nullptr) {
+      if (global != nullptr) {
+        // Checked above.
+      } else if (table != nullptr) {
         if (j.window_pos.line > 0) {
           diags_.Add(j.window_pos, "join with table '" + with.value + "' takes no '" + j.window_key +
                                        "' (a table join matches the table's current value); windows are for "
@@ -177,6 +212,25 @@ class Resolver {
     }
   }
 
+  // A join with a global table: a lookup key, inner or left, no window.
+  void CheckGlobalJoin(const StepSpec& s, const GlobalTableSpec& g) {
+    const JoinText& j = s.join;
+    if (j.key_pos.line == 0) {
+      diags_.Add(s.pos, "join with global table '" + g.name.value +
+                            "' needs 'key: EXPR' (the key to look up, computed from the record, e.g. 'key: "
+                            "customer_id')");
+    }
+    if (j.type == JoinType::kOuter) {
+      diags_.Add(j.type_pos, "a join with global table '" + g.name.value +
+                                 "' is inner or left, not outer (the global table side emits nothing)");
+    }
+    if (j.window_pos.line > 0) {
+      diags_.Add(j.window_pos, "join with global table '" + g.name.value + "' takes no '" + j.window_key +
+                                   "' (it looks up the table's current value); windows are for joins with a "
+                                   "stream or pipeline");
+    }
+  }
+
   // Depth-first over "reads from" edges; producers are appended first.
   bool Visit(size_t i) {
     if (state_[i] == State::kDone) return true;
@@ -193,6 +247,10 @@ class Resolver {
       const Text& f = *refs[k];
       const bool joined = k >= p.from.size();
       if (spec_.IsInput(f.value)) continue;
+      if (spec_.FindGlobalTable(f.value) != nullptr) {
+        if (!joined) ok = false;  // read in `from`: reported by CheckFrom
+        continue;
+      }
       const PipelineSpec* producer = spec_.FindPipeline(f.value);
       if (producer == nullptr || producer->terminal()) {
         ok = false;  // already reported

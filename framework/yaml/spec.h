@@ -124,10 +124,12 @@ struct AggregationText {
   std::string StoreName(const std::string& node_name) const;
 };
 
-// `join:` as written. Whether `with` is a table, stream or pipeline (and so
-// which join it is) is decided when resolving.
+// `join:` as written. Whether `with` is a table, global table, stream or
+// pipeline (and so which join it is) is decided when resolving.
 struct JoinText {
   Text with;                          // required
+  std::optional<ExprText> key;        // `key:`, the lookup key of a global table join
+  Pos key_pos;                        // the `key` key (line 0: not written)
   JoinType type = JoinType::kInner;   // `type:`, default inner
   Pos type_pos;                       // the value of `type` (line 0: not written)
   std::optional<JoinWindows> window;  // `window:` or `within:`
@@ -185,6 +187,18 @@ struct TableSpec {
   std::string StoreName() const { return store.value.empty() ? name.value : store.value; }
 };
 
+// `global_tables:` — every worker keeps all partitions of one topic; only
+// joins read it (`join: {with: <name>, key: EXPR}`), never `from`.
+struct GlobalTableSpec {
+  Text name;
+  Text topic;  // line 0: missing (reported)
+  Text key{"string", {}};
+  Text value{"json", {}};
+  Text store;  // empty: the global table name
+
+  std::string StoreName() const { return store.value.empty() ? name.value : store.value; }
+};
+
 struct PipelineSpec {
   Text name;
   std::vector<Text> from;
@@ -205,6 +219,7 @@ struct FileSpec {
   std::vector<std::string> proto_paths;  // resolved against base_dir
   std::vector<StreamSpec> streams;
   std::vector<TableSpec> tables;
+  std::vector<GlobalTableSpec> global_tables;
   // False when `streams:` (or `tables:`) is missing or malformed: unknown
   // names in `from` are then a consequence already reported, not news.
   bool streams_valid = true;
@@ -217,6 +232,7 @@ struct FileSpec {
 
   const StreamSpec* FindStream(std::string_view name) const;
   const TableSpec* FindTable(std::string_view name) const;
+  const GlobalTableSpec* FindGlobalTable(std::string_view name) const;
   // A stream or a table: the names `from` reads besides pipelines.
   bool IsInput(std::string_view name) const { return FindStream(name) != nullptr || FindTable(name) != nullptr; }
   const PipelineSpec* FindPipeline(std::string_view name) const;

@@ -307,6 +307,36 @@ TEST_F(StatefulAppTest, RestoresAMillionRecordChangelogAndReportsTheRate) {
   EXPECT_EQ(DumpLocalStores(dir_ + "/state", app_, "big").size(), static_cast<size_t>(kRecords));
 }
 
+TEST_F(StatefulAppTest, AnExistingChangelogThatDoesNotMatchIsAClearError) {
+  const std::string in = testing::CreateFreshTopic("words", 2);
+  const std::string out = testing::CreateFreshTopic("counts", 2);
+  auto admin = testing::MakeTestAdmin();
+  // A changelog left behind with another partition count, and one with the
+  // wrong cleanup policy.
+  ASSERT_TRUE(
+      admin->CreateTopics({{app_ + "-wrong-parts-changelog", 3, 1, {{"cleanup.policy", "compact"}}}}, 30s).ok());
+  ASSERT_TRUE(
+      admin->CreateTopics({{app_ + "-wrong-policy-changelog", 2, 1, {{"cleanup.policy", "delete"}}}}, 30s).ok());
+  const std::string path = dir_ + "/mismatch.yaml";
+  for (const auto& [store, message] : std::vector<std::pair<std::string, std::string>>{
+           {"wrong-parts",
+            "internal topic '" + app_ + "-wrong-parts-changelog' has 3 partitions but the topology needs 2"},
+           {"wrong-policy", "internal topic '" + app_ +
+                                "-wrong-policy-changelog' has cleanup.policy=delete but must have "
+                                "compact"}}) {
+    testing::WriteFile(path, "version: 1\napplication:\n  id: " + app_ + "\nstreams:\n  words: {topic: " + in +
+                                 ", key: string, value: string}\n  counts: {topic: " + out +
+                                 ", key: string, value: json}\npipelines:\n  count:\n    from: words\n    steps:\n"
+                                 "      - count: {store: " +
+                                 store + "}\n      - to: counts\n");
+    auto worker = StartWorker(path, store, dir_ + "/state");
+    auto code = worker->Wait(60s);
+    ASSERT_TRUE(code.has_value());
+    EXPECT_EQ(*code, 1);
+    EXPECT_NE(worker->Log().find(message), std::string::npos) << worker->Log();
+  }
+}
+
 TEST_F(StatefulAppTest, TheCacheFoldsHotKeyUpdatesWithoutChangingTheResult) {
   constexpr int kRecords = 20000, kKeys = 10;
   const std::string in = testing::CreateFreshTopic("words", 2);

@@ -256,3 +256,59 @@ TEST(Builder, ReportsEveryProblemAtBuild) {
 
 }  // namespace
 }  // namespace streamapp::runtime
+
+namespace streamapp::runtime {
+namespace {
+
+// An operator that records when its punctuators fire.
+class PunctuatingOp final : public OperatorDef {
+ public:
+  explicit PunctuatingOp(std::vector<std::pair<char, int64_t>>* fired) : fired_(fired) {}
+  std::unique_ptr<Processor> CreateProcessor() const override {
+    struct P final : Processor {
+      explicit P(std::vector<std::pair<char, int64_t>>* f) : fired(f) {}
+      Status Init(ProcessorContext& ctx) override {
+        RETURN_IF_ERROR(Processor::Init(ctx));
+        RETURN_IF_ERROR(ctx.Schedule(std::chrono::milliseconds(10), PunctuationType::kStreamTime, [this](Timestamp t) {
+          fired->push_back({'s', t.value()});
+          return Status::Ok();
+        }));
+        return ctx.Schedule(std::chrono::milliseconds(100), PunctuationType::kWallClock, [this](Timestamp t) {
+          fired->push_back({'w', t.value()});
+          return Status::Ok();
+        });
+      }
+      Status Process(Record r) override { return context().Forward(std::move(r)); }
+      std::vector<std::pair<char, int64_t>>* fired;
+    };
+    return std::make_unique<P>(fired_);
+  }
+  std::string_view kind() const override { return "punctuating"; }
+
+ private:
+  std::vector<std::pair<char, int64_t>>* fired_;
+};
+
+TEST_F(StreamTaskTest, StreamTimeAndWallClockPunctuatorsFireOnSchedule) {
+  std::vector<std::pair<char, int64_t>> fired;
+  StreamsBuilder b;
+  b.Stream("in", {"t"}, JsonIn()).Process("p", std::make_shared<PunctuatingOp>(&fired)).To("out", "out", JsonOut());
+  auto topology = b.Build();
+  ASSERT_TRUE(topology.ok());
+  auto task = MakeTask(*topology, {{"t", PartitionId(0)}});
+  // Stream time 100 anchors the schedule (first due at 110); 105 is too
+  // early; 125 fires once (missed intervals are skipped, not replayed); an
+  // out-of-order 50 does not move stream time back.
+  for (int64_t ts : {100, 105, 125, 50, 131}) task->Enqueue(Msg("t", 0, ts, ts, "k", "1"));
+  ProcessAll(*task);
+  EXPECT_EQ(fired, (std::vector<std::pair<char, int64_t>>{{'s', 125}, {'s', 131}}));
+  fired.clear();
+  ASSERT_TRUE(task->PunctuateWallClock(5000).ok());  // anchors: due at 5100
+  ASSERT_TRUE(task->PunctuateWallClock(5099).ok());
+  ASSERT_TRUE(task->PunctuateWallClock(5100).ok());
+  ASSERT_TRUE(task->PunctuateWallClock(5350).ok());
+  EXPECT_EQ(fired, (std::vector<std::pair<char, int64_t>>{{'w', 5100}, {'w', 5350}}));
+}
+
+}  // namespace
+}  // namespace streamapp::runtime

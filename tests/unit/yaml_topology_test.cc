@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -609,6 +611,181 @@ TEST(YamlJoin, JoinCyclesAreReported) {
   ASSERT_FALSE(r.loaded.has_value());
   ASSERT_EQ(r.errors.size(), 1u) << Join(r.errors);
   EXPECT_NE(r.errors[0].message.find("in a cycle: "), std::string::npos) << r.errors[0].ToString();
+}
+
+// ---------------------------------------------------------------- global tables
+// The in-process driver has no global tables: the join's processor is run on
+// its own, against a map standing in for the global store.
+
+class MapStore final : public KeyValueStore {
+ public:
+  explicit MapStore(std::string name) { spec_.name = std::move(name); }
+  const StoreSpec& spec() const override { return spec_; }
+  Status Flush() override { return Status::Ok(); }
+  void Close() override {}
+  Result<std::optional<std::string>> Get(std::string_view key) override {
+    auto it = data_.find(std::string(key));
+    if (it == data_.end()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second);
+  }
+  Status Put(std::string_view key, std::string_view value) override {
+    data_[std::string(key)] = std::string(value);
+    return Status::Ok();
+  }
+  Status Delete(std::string_view key) override {
+    data_.erase(std::string(key));
+    return Status::Ok();
+  }
+  Status Range(std::string_view, std::string_view, const KeyValueVisitor&) override { return Status::Ok(); }
+  Result<uint64_t> ApproximateCount() override { return static_cast<uint64_t>(data_.size()); }
+
+ private:
+  StoreSpec spec_;
+  std::map<std::string, std::string> data_;
+};
+
+class GlobalStoreContext : public FakeContext {
+ public:
+  StateStore* GetStateStore(const std::string& store) override {
+    auto it = stores.find(store);
+    return it == stores.end() ? nullptr : it->second.get();
+  }
+  std::map<std::string, std::unique_ptr<MapStore>> stores;
+};
+
+const dsl::GlobalTableSpec* FindGlobal(const Topology& t, const std::string& name) {
+  for (const dsl::GlobalTableSpec& g : t.data().global_tables) {
+    if (g.name == name) return &g;
+  }
+  return nullptr;
+}
+
+TEST(YamlGlobalTable, JoinLooksUpAComputedKeyWithoutRepartitioning) {
+  LoadResult r = LoadTopologyFile((kData / "valid/global_tables.yaml").string());
+  ASSERT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  const Topology& t = r.loaded->topology;
+  ExpectContains(t.Describe(),
+                 {"Processor: enriched.with-product (join-global-table: inner join with global table products, key "
+                  "item.sku, as {order, product})",
+                  "Processor: enriched.2-join (join-global-table: left join with global table regions, key "
+                  "order.region, as {left, regions})"});
+  // A lookup, not a co-partitioned join: the key changed upstream, yet no
+  // repartition topic.
+  EXPECT_EQ(ParentName(t, "enriched.with-product"), "enriched.0-selectKey");
+  EXPECT_EQ(ParentName(t, "enriched.2-join"), "enriched.with-product");
+  EXPECT_EQ(ParentName(t, "enriched.3-to"), "enriched.2-join");
+  for (const dsl::GraphNode& n : t.data().nodes) {
+    EXPECT_EQ(n.name.find("repartition"), std::string::npos) << n.name;
+  }
+  // The global tables' topics are not stream sources; writing to one is fine.
+  std::vector<std::string> sources = t.SourceTopics();
+  std::sort(sources.begin(), sources.end());
+  EXPECT_EQ(sources, (std::vector<std::string>{"orders", "product-updates"}));
+  std::vector<std::string> sinks = t.SinkTopics();
+  EXPECT_NE(std::find(sinks.begin(), sinks.end(), "products"), sinks.end());
+  ASSERT_EQ(t.data().global_tables.size(), 2u);
+  const dsl::GlobalTableSpec* products = FindGlobal(t, "products");
+  const dsl::GlobalTableSpec* regions = FindGlobal(t, "regions");
+  ASSERT_NE(products, nullptr);
+  ASSERT_NE(regions, nullptr);
+  EXPECT_EQ(products->topic, "products");
+  EXPECT_EQ(products->store, "products");
+  EXPECT_EQ(products->key_serde->spec(), "string");
+  EXPECT_EQ(products->value_serde->spec(), "json");
+  EXPECT_EQ(regions->topic, "regions");
+  EXPECT_EQ(regions->store, "region-store");
+
+  // The processors: inner drops a miss (and a null key), left keeps it.
+  GlobalStoreContext ctx;
+  ctx.stores["products"] = std::make_unique<MapStore>("products");
+  ctx.stores["region-store"] = std::make_unique<MapStore>("region-store");
+  std::string key, value;
+  ASSERT_TRUE(products->key_serde->Serialize(Value("sku-1"), &key).ok());
+  ASSERT_TRUE(products->value_serde->Serialize(Json({{"name", Value("pen")}}), &value).ok());
+  ASSERT_TRUE(ctx.stores["products"]->Put(key, value).ok());
+  auto order = [](Value sku) {
+    Record in;
+    in.key = Value("c1");
+    in.value = Json({{"item", Json({{"sku", std::move(sku)}})}, {"region", Value("eu")}});
+    return in;
+  };
+  ASSERT_TRUE(RunNode(t, "enriched.with-product", order(Value("sku-1")), &ctx).ok());
+  ASSERT_TRUE(RunNode(t, "enriched.with-product", order(Value("sku-2")), &ctx).ok());
+  ASSERT_TRUE(RunNode(t, "enriched.with-product", order(Value()), &ctx).ok());
+  ASSERT_EQ(ctx.out.size(), 1u);
+  EXPECT_EQ(ctx.out[0].key, Value("c1"));
+  EXPECT_EQ(ctx.out[0].value.ToJson(), R"({"order":{"item":{"sku":"sku-1"},"region":"eu"},"product":{"name":"pen"}})");
+  ctx.out.clear();
+  Record joined;
+  joined.key = Value("c1");
+  joined.value = Json({{"order", Json({{"region", Value("eu")}})}, {"product", Value()}});
+  ASSERT_TRUE(RunNode(t, "enriched.2-join", joined, &ctx).ok());
+  ASSERT_EQ(ctx.out.size(), 1u);
+  EXPECT_EQ(ctx.out[0].value.ToJson(), R"({"left":{"order":{"region":"eu"},"product":null},"regions":null})");
+}
+
+TEST(YamlGlobalTable, OnlyJoinedGlobalTablesArePartOfTheTopology) {
+  LoadResult r = Load(kHeader + R"(global_tables:
+  products: {topic: products}
+  unused: {topic: unused, value: string}
+pipelines:
+  p:
+    from: orders
+    steps:
+      - join: {with: products, key: sku}
+      - join: {with: products, key: "other_sku", type: left, as: {right: other}}
+      - to: out
+)");
+  ASSERT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  const Topology& t = r.loaded->topology;
+  ASSERT_EQ(t.data().global_tables.size(), 1u);
+  EXPECT_EQ(t.data().global_tables[0].name, "products");
+  EXPECT_EQ(ParentName(t, "p.1-join"), "p.0-join");
+}
+
+TEST(YamlGlobalTable, ATopicReadByAStreamIsReportedAtTheStream) {
+  LoadResult r = Load(R"(version: 1
+application: {id: app}
+streams:
+  orders: {topic: orders}
+  products-stream: {topics: [x, products]}
+global_tables:
+  products: {topic: products}
+pipelines:
+  p:
+    from: orders
+    steps:
+      - join: {with: products, key: sku}
+      - to: out
+  q:
+    from: products-stream
+    steps: [{to: out2}]
+)");
+  ASSERT_FALSE(r.loaded.has_value());
+  ASSERT_EQ(r.errors.size(), 1u) << Join(r.errors);
+  EXPECT_EQ(r.errors[0].line, 5);
+  EXPECT_EQ(r.errors[0].column, 33);
+  EXPECT_NE(r.errors[0].message.find("topic 'products' of stream 'products-stream' is also the topic of global "
+                                     "table 'products' (at 7:21)"),
+            std::string::npos)
+      << r.errors[0].ToString();
+}
+
+TEST(YamlGlobalTable, KeyExpressionErrorsPointAtTheCharacter) {
+  LoadResult r = Load(kHeader + R"(global_tables:
+  products: {topic: products}
+pipelines:
+  p:
+    from: orders
+    steps:
+      - join: {with: products, key: "item.sku +"}
+      - to: out
+)");
+  ASSERT_FALSE(r.loaded.has_value());
+  ASSERT_EQ(r.errors.size(), 1u) << Join(r.errors);
+  EXPECT_EQ(r.errors[0].line, 12);
+  EXPECT_GT(r.errors[0].column, 38);
+  EXPECT_EQ(r.errors[0].message.rfind("join key: ", 0), 0u) << r.errors[0].ToString();
 }
 
 std::vector<std::string> OutputValues(const testing::InProcessDriver& driver, const std::string& topic) {
