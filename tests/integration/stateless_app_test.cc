@@ -7,6 +7,7 @@
 #include <map>
 
 #include "streamapp/serde.h"
+#include "support/canonical_json.h"
 #include "support/child_process.h"
 #include "support/kafka_test_env.h"
 
@@ -18,24 +19,7 @@ using testing::ChildProcess;
 
 constexpr int kPartitions = 6;
 
-// Sorts object fields recursively, so JSON compares independent of order.
-Value Canonical(Value v) {
-  if (v.is_object()) {
-    auto& obj = v.as_object();
-    for (Field& f : obj) f.value = Canonical(std::move(f.value));
-    std::sort(obj.begin(), obj.end(), [](const Field& a, const Field& b) { return a.name < b.name; });
-  } else if (v.is_array()) {
-    for (Value& e : v.as_array()) e = Canonical(std::move(e));
-  }
-  return v;
-}
-
-std::string CanonicalJson(const std::string& json) {
-  static auto serde = *MakeSerde("json", {});
-  Value v;
-  if (!serde->Deserialize(json, &v).ok()) return "<bad json: " + json + ">";
-  return Canonical(std::move(v)).ToJson();
-}
+using testing::CanonicalJson;
 
 struct Input {
   std::string key;

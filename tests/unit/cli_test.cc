@@ -5,22 +5,14 @@
 #include <cstdio>
 #include <string>
 
+#include "support/run_command.h"
+
 namespace {
 
-struct CommandRun {
-  int exit_code;
-  std::string output;
-};
+using streamapp::testing::CommandRun;
 
 CommandRun RunStreamApp(const std::string& args) {
-  std::string cmd = std::string(STREAM_APP_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  int status = pclose(pipe);
-  return {WEXITSTATUS(status), out};
+  return streamapp::testing::RunCommand(std::string(STREAM_APP_BINARY) + " " + args);
 }
 
 TEST(Cli, HelpListsCommands) {

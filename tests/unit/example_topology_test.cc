@@ -7,6 +7,7 @@
 
 #include "streamapp/examples/order.pb.h"
 #include "streamapp/topology_file.h"
+#include "support/canonical_json.h"
 #include "support/inprocess_driver.h"
 
 namespace streamapp {
@@ -16,16 +17,7 @@ std::shared_ptr<const Serde> Json() {
   return *MakeSerde("json", {});
 }
 
-Value Canonical(Value v) {
-  if (v.is_object()) {
-    auto& obj = v.as_object();
-    for (Field& f : obj) f.value = Canonical(std::move(f.value));
-    std::sort(obj.begin(), obj.end(), [](const Field& a, const Field& b) { return a.name < b.name; });
-  } else if (v.is_array()) {
-    for (Value& e : v.as_array()) e = Canonical(std::move(e));
-  }
-  return v;
-}
+using testing::Canonical;
 
 std::vector<Value> ReadJsonLines(const std::string& path) {
   std::ifstream in(path);

@@ -18,6 +18,7 @@
 #include "streamapp/state_store.h"
 #include "streamapp/topology_file.h"
 #include "support/inprocess_driver.h"
+#include "support/run_command.h"
 #include "yaml/parse_steps.h"
 #include "yaml/suggest.h"
 
@@ -859,20 +860,10 @@ pipelines:
 
 // ---------------------------------------------------------------- the binary
 
-struct CommandRun {
-  int exit_code;
-  std::string output;
-};
+using testing::CommandRun;
 
 CommandRun RunStreamApp(const std::string& args, bool merge_stderr = true) {
-  std::string cmd = std::string(STREAM_APP_BINARY) + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  int status = pclose(pipe);
-  return {WEXITSTATUS(status), out};
+  return testing::RunCommand(std::string(STREAM_APP_BINARY) + " " + args, merge_stderr);
 }
 
 TEST(YamlTopologyCli, ValidateReportsErrorsInCompilerFormat) {
