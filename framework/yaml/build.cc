@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "dsl/aggregate_ops.h"
 #include "streamapp/expr.h"
@@ -284,7 +285,8 @@ class Builder {
       }
       case StepKind::kGroupByKey: return s;  // the aggregation groups by the current key
       case StepKind::kAggregate:
-      case StepKind::kCount: return Aggregation(s, step);
+      case StepKind::kCount:
+      case StepKind::kReduce: return Aggregation(s, step);
       case StepKind::kJoin: return Join(s, step, step.on_error.value_or(h));
       case StepKind::kPeek:
         return s.Peek(name, [name, label = step.expr.text](const Record& r) {
@@ -309,12 +311,78 @@ class Builder {
     return out + " grace " + ms(w.grace) + ", emit " + (emit == EmitMode::kFinal ? "final" : "updates");
   }
 
+  // The record an `add` or reduce expression sees: the value is {agg,
+  // value, key}; key, timestamp, headers and source are the original's.
+  static Record Folding(const Record& r, Value aggregate) {
+    return Record{
+        r.key, Value(Value::Object{Field{"agg", std::move(aggregate)}, Field{"value", r.value}, Field{"key", r.key}}),
+        r.timestamp, r.headers, r.source};
+  }
+
+  // The record a merge expression sees (no key, timestamp or headers: two
+  // sessions merge, not records).
+  static Record Merging(std::string_view left_name, Value left, std::string_view right_name, Value right) {
+    Record m;
+    m.value = Value(Value::Object{Field{std::string(left_name), std::move(left)},
+                                  Field{std::string(right_name), std::move(right)}});
+    return m;
+  }
+
+  // `initial` + `add` (+ `merge`); the aggregate is emitted as is.
+  static AggregationFns CustomFns(Expression initial, Expression add, std::optional<Expression> merge) {
+    AggregationFns fns;
+    fns.init = [e = std::move(initial)]() { return e.Evaluate(Record{}); };
+    fns.add = [e = std::move(add)](const Record& r, Value aggregate) {
+      return e.Evaluate(Folding(r, std::move(aggregate)));
+    };
+    if (merge) {
+      fns.merge = [e = std::move(*merge)](Value left, Value right) {
+        return e.Evaluate(Merging("left", std::move(left), "right", std::move(right)));
+      };
+    }
+    return fns;
+  }
+
+  // As KGroupedStream::Reduce (a key's first value is its aggregate; a null
+  // aggregate starts over), with the key in reach of the expression, which
+  // Reducer does not give; also what windowed reduces use.
+  static AggregationFns ReduceFns(Expression reducer) {
+    AggregationFns fns;
+    fns.init = []() -> Result<Value> { return Value(); };
+    fns.add = [e = reducer](const Record& r, Value aggregate) -> Result<Value> {
+      if (aggregate.is_null()) return r.value;
+      return e.Evaluate(Folding(r, std::move(aggregate)));
+    };
+    // Two sessions: agg is the earlier one's aggregate, value the later's.
+    fns.merge = [e = std::move(reducer)](Value left, Value right) -> Result<Value> {
+      if (left.is_null()) return right;
+      if (right.is_null()) return left;
+      Record m = Merging("agg", std::move(left), "value", std::move(right));
+      m.value.as_object().push_back(Field{"key", Value()});
+      return e.Evaluate(m);
+    };
+    return fns;
+  }
+
   // Groups by the current key (a preceding groupBy changed it) and
   // aggregates; the stream of updates goes on.
   std::optional<KStream> Aggregation(const KStream& s, const StepSpec& step) {
     const AggregationText& a = step.agg;
-    std::optional<Expression> field;
-    if (a.field) {
+    const bool reduce = step.kind == StepKind::kReduce;
+    const bool custom = !reduce && (a.initial || a.add || a.merge);
+    std::optional<Expression> field, initial, add, merge, reducer;
+    if (reduce) {
+      if (a.reducer && !(reducer = Compile(*a.reducer, "reduce"))) return s;
+    } else if (custom) {
+      // Every expression is checked before giving up.
+      bool ok = true;
+      for (auto [text, out, what] :
+           {std::tuple{&a.initial, &initial, "aggregate initial"}, std::tuple{&a.add, &add, "aggregate add"},
+            std::tuple{&a.merge, &merge, "aggregate merge"}}) {
+        if (*text && !(*out = Compile(**text, what))) ok = false;
+      }
+      if (!ok) return s;
+    } else if (a.field) {
       const bool numeric = a.op.value == "sum" || a.op.value == "avg";
       field = numeric ? Compile(*a.field, "aggregate field",
                                 {StaticType::kNumber, StaticType::kInt, StaticType::kDouble, StaticType::kNull})
@@ -323,18 +391,37 @@ class Builder {
     }
     Grouped grouped{MakeSerdeAt(a.repartition_key, "repartition key"),
                     MakeSerdeAt(a.repartition_value, "repartition value")};
-    // An unknown op or a missing field was reported while parsing.
-    if (a.op.value.empty() || (a.op.value != "count" && !a.field) || !grouped.key || !grouped.value) return s;
-    Result<AggregationFns> fns = dsl::BuiltinAggregation(a.op.value, field);
-    if (!fns.ok()) {
-      diags_.Add(a.op.pos, fns.status().message());
-      return s;
+    if (!grouped.key || !grouped.value) return s;
+    AggregationFns fns;
+    Finisher finish;
+    std::string detail;
+    // Missing pieces (an unknown op, a missing field, initial without add,
+    // a session window without merge, ...) were reported while parsing.
+    if (reduce) {
+      if (!reducer) return s;
+      detail = "reduce(" + a.reducer->text + ")";
+      fns = ReduceFns(std::move(*reducer));
+    } else if (custom) {
+      const bool session = a.window && a.window->spec.type == WindowSpec::Type::kSession;
+      if (!initial || !add || session != merge.has_value() || !a.op.value.empty()) return s;
+      detail = "initial " + a.initial->text + ", add " + a.add->text;
+      if (a.merge) detail += ", merge " + a.merge->text;
+      fns = CustomFns(std::move(*initial), std::move(*add), std::move(merge));
+    } else {
+      if (a.op.value.empty() || (a.op.value != "count" && !a.field)) return s;
+      Result<AggregationFns> builtin = dsl::BuiltinAggregation(a.op.value, field);
+      if (!builtin.ok()) {
+        diags_.Add(a.op.pos, builtin.status().message());
+        return s;
+      }
+      fns = std::move(builtin).value();
+      finish = dsl::BuiltinFinisher(a.op.value);
+      detail = a.op.value + (a.field ? "(" + a.field->text + ")" : "");
     }
     Materialized materialized;
     materialized.store = a.StoreName(step.node_name);
     materialized.in_memory = a.in_memory;
     materialized.cached = a.cached;
-    std::string detail = a.op.value + (a.field ? "(" + a.field->text + ")" : "");
     if (a.window) detail += ", " + WindowDetail(a.window->spec, a.emit);
     detail += ", store " + materialized.store;
     KGroupedStream g = s.GroupByKey(std::move(grouped));
@@ -342,12 +429,9 @@ class Builder {
     node_pos_[name + "-repartition-sink"] = step.pos;
     node_pos_[name + "-repartition-source"] = step.pos;
     if (!a.window) {
-      return g.Aggregate(name, std::move(fns).value(), std::move(materialized), dsl::BuiltinFinisher(a.op.value))
-          .WithDetail(detail);
+      return g.Aggregate(name, std::move(fns), std::move(materialized), std::move(finish)).WithDetail(detail);
     }
-    return g
-        .WindowedAggregate(name, a.window->spec, a.emit, std::move(fns).value(), std::move(materialized),
-                           dsl::BuiltinFinisher(a.op.value))
+    return g.WindowedAggregate(name, a.window->spec, a.emit, std::move(fns), std::move(materialized), std::move(finish))
         .WithDetail(detail);
   }
 

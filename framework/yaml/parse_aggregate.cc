@@ -1,7 +1,10 @@
-// `aggregate:` and `count:` steps: the aggregation, its window, emit mode,
-// store and repartition serdes.
+// `aggregate:`, `count:` and `reduce:` steps: the aggregation (a built-in
+// op, initial/add/merge expressions or a reduce expression), its window,
+// emit mode, store and repartition serdes.
 #include <algorithm>
 #include <limits>
+#include <string>
+#include <utility>
 
 #include "yaml/parse_steps.h"
 #include "yaml/suggest.h"
@@ -9,9 +12,12 @@
 namespace streamapp::yaml {
 namespace {
 
-const std::vector<std::string> kAggregateKeys = {"op",    "field",     "window", "emit",
-                                                 "store", "in_memory", "cache",  "repartition"};
+const std::vector<std::string> kAggregateKeys = {"op",   "field", "initial",   "add",   "merge",      "window",
+                                                 "emit", "store", "in_memory", "cache", "repartition"};
 const std::vector<std::string> kCountKeys = {"window", "emit", "store", "in_memory", "cache", "repartition"};
+const std::vector<std::string> kReduceKeys = {"expr", "window", "emit", "store", "in_memory", "cache", "repartition"};
+// Keys of `aggregate` that `reduce` has no use for (it has `expr`).
+const std::vector<std::string> kCustomOnlyKeys = {"op", "field", "initial", "add", "merge"};
 const std::vector<std::string> kWindowKinds = {"tumbling", "hopping", "sliding", "session"};
 const std::vector<std::string> kWindowKeys = {"tumbling", "hopping", "sliding", "session", "advance", "grace"};
 const std::vector<std::string> kRepartitionKeys = {"key", "value"};
@@ -29,6 +35,7 @@ class AggregationParser {
 
   void Run(const Reader::Entry& op) {
     const bool count = step_.kind == StepKind::kCount;
+    const bool reduce = step_.kind == StepKind::kReduce;
     if (count) {
       a_.op = {"count", op.key_pos};
       if (op.value.IsNull()) return;  // `count:` alone
@@ -38,20 +45,35 @@ class AggregationParser {
         return;
       }
     }
-    if (!op.value.IsMap()) {
-      r_.Error(op.value_pos,
-               count ? "count: expected true or a mapping with " + JoinNames(kCountKeys) + ", found " +
-                           Reader::KindName(op.value)
-                     : "aggregate: expected a mapping with op, field, ..., found " + Reader::KindName(op.value));
+    if (reduce && op.value.IsScalar()) {  // `reduce: EXPR`
+      a_.reducer = r_.Expr(op.value, op.value_pos, "reduce");
       return;
     }
-    const std::vector<std::string>& allowed = count ? kCountKeys : kAggregateKeys;
-    bool has_op = false, op_ok = false;
-    std::optional<Pos> field_at, final_at;
+    if (!op.value.IsMap()) {
+      std::string message;
+      if (count) {
+        message = "count: expected true or a mapping with " + JoinNames(kCountKeys);
+      } else if (reduce) {
+        message = "reduce: expected an expression or a mapping with " + JoinNames(kReduceKeys);
+      } else {
+        message = "aggregate: expected a mapping with op, field, ... or initial, add, ...";
+      }
+      r_.Error(op.value_pos, message + ", found " + Reader::KindName(op.value));
+      return;
+    }
+    const std::vector<std::string>& allowed = count ? kCountKeys : reduce ? kReduceKeys : kAggregateKeys;
+    bool has_op = false, op_ok = false, window_written = false;
+    std::optional<Pos> op_at, field_at, final_at, initial_at, add_at, merge_at, expr_at;
     for (const Reader::Entry& e : r_.Entries(op.value, op.key)) {
       if (count && (e.key == "op" || e.key == "field")) {
         r_.Error(e.key_pos, "count takes no '" + e.key +
                                 "' (it counts records); to aggregate a field write 'aggregate: {op: ..., field: ...}'");
+        continue;
+      }
+      if (reduce && std::find(kCustomOnlyKeys.begin(), kCustomOnlyKeys.end(), e.key) != kCustomOnlyKeys.end()) {
+        r_.Error(e.key_pos, "reduce takes no '" + e.key +
+                                "'; its one expression is 'expr' (with agg, value and key); for built-in ops or "
+                                "initial/add write 'aggregate: {...}'");
         continue;
       }
       if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end()) {
@@ -61,6 +83,7 @@ class AggregationParser {
       }
       if (e.key == "op") {
         has_op = true;
+        op_at = e.key_pos;
         if (auto c = r_.Choice(e.value, e.value_pos, "aggregate op", AggregationOps())) {
           a_.op = {*c, e.value_pos};
           op_ok = true;
@@ -68,7 +91,20 @@ class AggregationParser {
       } else if (e.key == "field") {
         field_at = e.key_pos;
         a_.field = r_.Expr(e.value, e.value_pos, "aggregate field");
+      } else if (e.key == "initial") {
+        initial_at = e.key_pos;
+        a_.initial = r_.Expr(e.value, e.value_pos, "aggregate initial");
+      } else if (e.key == "add") {
+        add_at = e.key_pos;
+        a_.add = r_.Expr(e.value, e.value_pos, "aggregate add");
+      } else if (e.key == "merge") {
+        merge_at = e.key_pos;
+        a_.merge = r_.Expr(e.value, e.value_pos, "aggregate merge");
+      } else if (e.key == "expr") {
+        expr_at = e.key_pos;
+        a_.reducer = r_.Expr(e.value, e.value_pos, "reduce expr");
       } else if (e.key == "window") {
+        window_written = true;
         Window(e);
       } else if (e.key == "emit") {
         if (auto c = r_.Choice(e.value, e.value_pos, "emit", {"updates", "final"})) {
@@ -92,14 +128,33 @@ class AggregationParser {
         Repartition(e);
       }
     }
-    if (!count && !has_op) {
-      r_.Error(op.key_pos, "aggregate needs 'op' (one of " + JoinNames(AggregationOps()) + ")");
-    } else if (!count && op_ok) {
-      if (a_.op.value == "count" && field_at) {
-        r_.Error(*field_at, "aggregate op 'count' takes no 'field' (it counts records)");
-        a_.field.reset();
-      } else if (a_.op.value != "count" && !field_at) {
-        r_.Error(op.key_pos, "aggregate op '" + a_.op.value + "' needs 'field: <expression>' (the value to aggregate)");
+    if (reduce) {
+      if (!expr_at) r_.Error(op.key_pos, "reduce needs 'expr: EXPR' (the new aggregate, from agg, value and key)");
+    } else if (!count) {
+      const bool custom = initial_at || add_at || merge_at;
+      if (has_op && custom) {
+        // Reported once, at the first of the custom keys.
+        std::pair<Pos, const char*> first{Pos{}, ""};
+        const std::pair<std::optional<Pos>, const char*> keys[] = {
+            {initial_at, "initial"}, {add_at, "add"}, {merge_at, "merge"}};
+        for (const auto& [at, key] : keys) {
+          if (at && (first.first.line == 0 || Before(*at, first.first))) first = {*at, key};
+        }
+        r_.Error(first.first, "aggregate has both 'op' (at " + PosText(*op_at) + ") and '" + first.second +
+                                  "'; use either 'op' (a built-in aggregation) or 'initial' and 'add' (expressions)");
+      } else if (custom) {
+        Custom(op, field_at, initial_at, add_at, merge_at, window_written);
+      } else if (!has_op) {
+        r_.Error(op.key_pos, "aggregate needs 'op' (one of " + JoinNames(AggregationOps()) +
+                                 ") or 'initial' and 'add' (expressions)");
+      } else if (op_ok) {
+        if (a_.op.value == "count" && field_at) {
+          r_.Error(*field_at, "aggregate op 'count' takes no 'field' (it counts records)");
+          a_.field.reset();
+        } else if (a_.op.value != "count" && !field_at) {
+          r_.Error(op.key_pos,
+                   "aggregate op '" + a_.op.value + "' needs 'field: <expression>' (the value to aggregate)");
+        }
       }
     }
     if (final_at && !a_.window) {
@@ -110,6 +165,50 @@ class AggregationParser {
   }
 
  private:
+  static bool Before(Pos a, Pos b) { return a.line < b.line || (a.line == b.line && a.column < b.column); }
+
+  // `initial` + `add` (+ `merge` for session windows), without `op`.
+  void Custom(const Reader::Entry& op, std::optional<Pos> field_at, std::optional<Pos> initial_at,
+              std::optional<Pos> add_at, std::optional<Pos> merge_at, bool window_written) {
+    if (field_at) {
+      r_.Error(*field_at,
+               "aggregate 'field' goes with 'op'; with 'initial' and 'add' read the value in 'add' (e.g. 'agg + "
+               "value.amount')");
+    }
+    if (initial_at && !add_at) {
+      r_.Error(*initial_at, "aggregate 'initial' needs 'add: EXPR' (the new aggregate, from agg, value and key)");
+    } else if (add_at && !initial_at) {
+      r_.Error(*add_at, "aggregate 'add' needs 'initial: EXPR' (the aggregate a new key starts with, e.g. 0)");
+    } else if (!initial_at && !add_at) {
+      r_.Error(*merge_at,
+               "aggregate 'merge' needs 'initial' and 'add' (it combines the aggregates they make of two sessions)");
+      return;
+    }
+    // An invalid window is reported already; whether it is a session is unknown.
+    if (window_written && !a_.window) return;
+    const bool session = a_.window && a_.window->spec.type == WindowSpec::Type::kSession;
+    if (session && !merge_at) {
+      r_.Error(op.key_pos,
+               "aggregate with a session window needs 'merge: EXPR' (the aggregate of two sessions that merge, "
+               "from left and right)");
+    } else if (!session && merge_at) {
+      r_.Error(*merge_at, std::string("aggregate 'merge' is only for session windows (it combines the aggregates "
+                                      "of two sessions) and this aggregate has ") +
+                              (a_.window ? "a " + WindowKindName(a_.window->spec.type) + " window" : "no window") +
+                              "; remove 'merge'");
+    }
+  }
+
+  static std::string WindowKindName(WindowSpec::Type t) {
+    switch (t) {
+      case WindowSpec::Type::kTumbling: return "tumbling";
+      case WindowSpec::Type::kHopping: return "hopping";
+      case WindowSpec::Type::kSliding: return "sliding";
+      case WindowSpec::Type::kSession: return "session";
+    }
+    return "?";
+  }
+
   // A positive duration (or >= 0 for grace), reported at its position.
   std::optional<int64_t> Duration(const Reader::Entry& e, bool allow_zero) {
     const std::string what = "window " + e.key;

@@ -41,7 +41,8 @@ class StepParser {
       std::optional<StepSpec> step = Step(item, pos, index, scope);
       // A step that failed to parse is already reported; it may have been
       // meant as the aggregation, so say nothing about the grouping then.
-      if (grouping && step && step->kind != StepKind::kAggregate && step->kind != StepKind::kCount) {
+      if (grouping && step && step->kind != StepKind::kAggregate && step->kind != StepKind::kCount &&
+          step->kind != StepKind::kReduce) {
         NotAggregated(*grouping);
       }
       grouping.reset();
@@ -62,8 +63,9 @@ class StepParser {
 
  private:
   void NotAggregated(const StepSpec& grouping) {
-    r_.Error(grouping.pos, std::string(StepKindName(grouping.kind)) +
-                               " must be followed by aggregate or count (the grouping is what they aggregate over)");
+    r_.Error(grouping.pos,
+             std::string(StepKindName(grouping.kind)) +
+                 " must be followed by aggregate, count or reduce (the grouping is what they aggregate over)");
   }
 
   std::optional<StepSpec> Step(const YAML::Node& item, Pos pos, size_t index, const std::string& scope) {
@@ -133,7 +135,8 @@ class StepParser {
         break;
       case StepKind::kGroupByKey: GroupByKey(op); break;
       case StepKind::kAggregate:
-      case StepKind::kCount: ParseAggregation(r_, step, op); break;
+      case StepKind::kCount:
+      case StepKind::kReduce: ParseAggregation(r_, step, op); break;
       case StepKind::kJoin: ParseJoin(r_, step, op); break;
       case StepKind::kPeek:
         // A free label for the log line; `peek:` alone is fine too.
@@ -341,7 +344,7 @@ const std::vector<std::string>& StepKindNames() {
   // Same order as StepKind.
   static const std::vector<std::string> kNames = {"filter", "map",     "mapValues",  "flatMap",   "selectKey",
                                                   "peek",   "groupBy", "groupByKey", "aggregate", "count",
-                                                  "join",   "branch",  "to"};
+                                                  "reduce", "join",    "branch",     "to"};
   return kNames;
 }
 

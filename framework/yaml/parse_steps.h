@@ -18,8 +18,8 @@ namespace streamapp::yaml {
 // name, or "<pipeline>.<case>" inside a branch case.
 std::vector<StepSpec> ParseSteps(Reader& r, const YAML::Node& steps, const std::string& scope);
 
-// The operator of an `aggregate:` or `count:` step (step.kind says which)
-// into step.agg (parse_aggregate.cc).
+// The operator of an `aggregate:`, `count:` or `reduce:` step (step.kind
+// says which) into step.agg (parse_aggregate.cc).
 void ParseAggregation(Reader& r, StepSpec& step, const Reader::Entry& op);
 
 // The operator of a `join:` step into step.join (parse_join.cc).

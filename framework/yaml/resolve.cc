@@ -46,7 +46,7 @@ class Resolver {
   void ClaimSteps(const std::vector<StepSpec>& steps) {
     for (const StepSpec& s : steps) {
       Claim(s.node_name, s.name.value.empty() ? s.pos : s.name.pos);
-      if (s.kind == StepKind::kAggregate || s.kind == StepKind::kCount) {
+      if (s.kind == StepKind::kAggregate || s.kind == StepKind::kCount || s.kind == StepKind::kReduce) {
         ClaimStore(s.agg.StoreName(s.node_name), s.agg.store.value.empty() ? s.pos : s.agg.store.pos);
       }
       // A stream-stream join keeps each side in a window store.

@@ -67,6 +67,7 @@ enum class StepKind {
   kGroupByKey,
   kAggregate,
   kCount,
+  kReduce,
   kJoin,
   kBranch,
   kTo,
@@ -107,10 +108,17 @@ struct WindowText {
   WindowSpec spec;
 };
 
-// `aggregate:` (and `count:`, its shorthand).
+// `aggregate:` (and `count:`, its shorthand), and `reduce:`.
 struct AggregationText {
-  Text op;                        // count, sum, ... (validated)
+  Text op;                        // count, sum, ... (validated); empty for custom aggregations and reduce
   std::optional<ExprText> field;  // all but count
+  // A custom aggregation (`aggregate: {initial, add, merge}`): both initial
+  // and add, or neither (then `op`). `merge` only with a session window.
+  std::optional<ExprText> initial;
+  std::optional<ExprText> add;
+  std::optional<ExprText> merge;
+  // `reduce: EXPR` / `reduce: {expr: EXPR}`.
+  std::optional<ExprText> reducer;
   std::optional<WindowText> window;
   EmitMode emit = EmitMode::kUpdates;
   Text store;  // explicit store name; empty: derived from the node name
@@ -159,7 +167,7 @@ struct StepSpec {
   std::optional<ErrorHandling> on_error;
   ExprText expr;  // filter, mapValues, flatMap, selectKey, groupBy; peek's label in expr.text
   MapOps map;
-  AggregationText agg;  // aggregate, count
+  AggregationText agg;  // aggregate, count, reduce
   JoinText join;
   std::vector<BranchCase> cases;
   SinkSpec sink;

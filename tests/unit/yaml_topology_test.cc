@@ -525,6 +525,166 @@ pipelines:
   }
 }
 
+// ---------------------------------------------------------------- custom aggregations, reduce
+
+// The values written to `topic`, in order, as "key=value".
+std::vector<std::string> OutputsOf(const testing::InProcessDriver& driver, const std::string& topic) {
+  std::vector<std::string> out;
+  for (const testing::DriverOutput& o : driver.outputs()) {
+    if (o.topic == topic) out.push_back(o.key.value_or("<null>") + "=" + o.value.value_or("<null>"));
+  }
+  return out;
+}
+
+TEST(YamlCustomAggregation, CustomAggregatesAndReducesBuild) {
+  LoadResult r = LoadTopologyFile((kData / "valid/custom_aggregations.yaml").string());
+  ASSERT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  const Topology& t = r.loaded->topology;
+  ExpectContains(t.Describe(),
+                 {
+                     "totals.total (aggregate: initial 0, add agg + coalesce(value.amount, 0), store custom-totals)",
+                     "stats.sku-changes-repartition-sink",
+                     "windowed-max.0-aggregate (windowedAggregate: initial null, add agg == null ? value.price : "
+                     "max(agg, value.price), tumbling windows size 300000ms grace 10000ms, emit final",
+                     "session-sum.1-aggregate (windowedAggregate: initial 0, add agg + value.amount, merge left + "
+                     "right, session windows gap 1800000ms",
+                     "reduce-short.0-reduce (aggregate: reduce(agg.amount >= value.amount ? agg : value), store "
+                     "reduce-short-0-reduce)",
+                     "reduce-long.per-sku (windowedAggregate: reduce(agg + value), hopping windows size 3600000ms "
+                     "advance 900000ms grace 0ms, emit updates, store sku-hourly)",
+                     "reduce-long.per-sku-repartition-source",
+                     "reduce-session.1-reduce (windowedAggregate: reduce(value.ts > agg.ts ? value : agg), session",
+                 });
+  EXPECT_EQ(FindNode(t, "stats.sku-changes")->on_error, ErrorHandling::kSkip);
+  const StoreSpec sku = FindNode(t, "reduce-long.per-sku")->op->stores()[0];
+  EXPECT_EQ(sku.name, "sku-hourly");
+  EXPECT_EQ(sku.kind, StoreKind::kWindow);
+  EXPECT_TRUE(sku.in_memory);
+  EXPECT_FALSE(sku.cached);
+  EXPECT_EQ(FindNode(t, "reduce-session.1-reduce")->op->stores()[0].kind, StoreKind::kSession);
+  EXPECT_EQ(FindNode(t, "reduce-short.0-reduce")->op->stores()[0].kind, StoreKind::kKeyValue);
+}
+
+TEST(YamlCustomAggregation, RunningSumAndMaxRunInProcess) {
+  LoadResult r = Load(R"y(version: 1
+application: {id: custom}
+streams:
+  orders: {topic: orders}
+pipelines:
+  sum:
+    from: orders
+    steps:
+      - aggregate: {initial: 0, add: agg + value.amount, cache: false}
+      - to: sums
+  max:
+    from: orders
+    steps:
+      - aggregate:
+          initial: -1
+          add: max(agg, value.amount)
+          cache: false
+      - to: maxes
+  # key and the record's timestamp are in reach of add.
+  tagged:
+    from: orders
+    steps:
+      - aggregate: {initial: "[null, 0, 0]", add: "[key, agg[1] + value.amount, $timestamp]", cache: false}
+      - to: tagged
+)y");
+  ASSERT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  testing::InProcessDriver driver(r.loaded->topology, "custom-dlq");
+  int64_t ts = 1000;
+  for (auto [key, value] : std::vector<std::pair<const char*, const char*>>{{"a", R"({"amount": 5})"},
+                                                                            {"b", R"({"amount": 7})"},
+                                                                            {"a", R"({"amount": 10})"},
+                                                                            {"a", R"({"amount": 3})"}}) {
+    ASSERT_TRUE(driver.Pipe("orders", std::string(key), std::string(value), ts++).ok());
+  }
+  ASSERT_TRUE(driver.Commit().ok());
+  EXPECT_EQ(OutputsOf(driver, "sums"), (std::vector<std::string>{"a=5", "b=7", "a=15", "a=18"}));
+  EXPECT_EQ(OutputsOf(driver, "maxes"), (std::vector<std::string>{"a=5", "b=7", "a=10", "a=10"}));
+  EXPECT_EQ(OutputsOf(driver, "tagged"), (std::vector<std::string>{R"(a=["a",5,1000])", R"(b=["b",7,1001])",
+                                                                   R"(a=["a",15,1002])", R"(a=["a",18,1003])"}));
+}
+
+TEST(YamlCustomAggregation, ReduceRunsInProcess) {
+  LoadResult r = Load(R"y(version: 1
+application: {id: reduce}
+streams:
+  orders: {topic: orders}
+pipelines:
+  # The short form, after a projection; key is in reach.
+  product:
+    from: orders
+    steps:
+      - mapValues: amount
+      - reduce: "key == 'b' ? agg + value : agg * value"
+      - to: products
+  # The mapping form after a groupBy: each customer's biggest order.
+  biggest:
+    from: orders
+    steps:
+      - groupBy: customer
+      - reduce:
+          expr: "value.amount > agg.amount ? value : agg"
+          cache: false
+          store: biggest-orders
+      - mapValues: "concat(id, '/', to_string(amount))"
+      - to: {topic: biggest, value: string}
+)y");
+  ASSERT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  testing::InProcessDriver driver(r.loaded->topology, "reduce-dlq");
+  int64_t ts = 1000;
+  for (auto [key, value] :
+       std::vector<std::pair<const char*, const char*>>{{"a", R"({"id": "o1", "customer": "c1", "amount": 2})"},
+                                                        {"b", R"({"id": "o2", "customer": "c2", "amount": 7})"},
+                                                        {"a", R"({"id": "o3", "customer": "c1", "amount": 5})"},
+                                                        {"c", R"({"id": "o4", "customer": "c1", "amount": 3})"},
+                                                        {"a", R"({"id": "o5", "customer": "c2", "amount": 4})"},
+                                                        {"b", R"({"id": "o6", "customer": "c1", "amount": 1})"}}) {
+    ASSERT_TRUE(driver.Pipe("orders", std::string(key), std::string(value), ts++).ok());
+  }
+  ASSERT_TRUE(driver.Commit().ok());
+  // A key's first value is its aggregate as is.
+  EXPECT_EQ(OutputsOf(driver, "products"), (std::vector<std::string>{"a=2", "b=7", "a=10", "c=3", "a=40", "b=8"}));
+  EXPECT_EQ(OutputsOf(driver, "biggest"),
+            (std::vector<std::string>{"c1=o1/2", "c2=o2/7", "c1=o3/5", "c1=o3/5", "c2=o2/7", "c1=o3/5"}));
+  EXPECT_NE(driver.Store("biggest.1-reduce-repartition", "biggest-orders"), nullptr);
+}
+
+TEST(YamlCustomAggregation, TumblingWindowedCustomAggregateEmitsUpdates) {
+  LoadResult r = Load(R"y(version: 1
+application: {id: windowed}
+streams:
+  orders: {topic: orders}
+pipelines:
+  p:
+    from: orders
+    steps:
+      - aggregate:
+          initial: 0
+          add: agg + value.amount
+          window: {tumbling: 10s}
+          emit: updates
+          cache: false
+      - to: windowed
+)y");
+  ASSERT_TRUE(r.loaded.has_value()) << Join(r.errors);
+  testing::InProcessDriver driver(r.loaded->topology, "windowed-dlq");
+  for (auto [value, ts] : std::vector<std::pair<const char*, int64_t>>{{R"({"amount": 5})", 1000},
+                                                                       {R"({"amount": 7})", 9999},
+                                                                       {R"({"amount": 1})", 12000},
+                                                                       {R"({"amount": 2})", 3000}}) {
+    ASSERT_TRUE(driver.Pipe("orders", std::string("a"), std::string(value), ts).ok());
+  }
+  ASSERT_TRUE(driver.Commit().ok());
+  // The last record is late for its closed window (grace 0): dropped.
+  EXPECT_EQ(OutputsOf(driver, "windowed"),
+            (std::vector<std::string>{R"(a={"window_start":0,"window_end":10000,"value":5})",
+                                      R"(a={"window_start":0,"window_end":10000,"value":12})",
+                                      R"(a={"window_start":10000,"window_end":20000,"value":1})"}));
+}
+
 // ---------------------------------------------------------------- joins
 
 std::string ParentName(const Topology& t, const std::string& node, size_t i = 0) {
