@@ -1,7 +1,12 @@
 #include "runtime/task_state.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 namespace streamapp::runtime {
@@ -30,6 +35,7 @@ TaskState::~TaskState() {
 Status TaskState::OpenAndRestore(const std::vector<StoreSpec>& specs, std::function<int64_t()> current_timestamp) {
   if (specs.empty()) return Status::Ok();
   if (env_.app_state_dir.empty()) return Status::InvalidArgument("stateful task without a state directory");
+  RETURN_IF_ERROR(Lock());
   const std::string checkpoint_path = task_dir_ + "/" + kCheckpointFile;
   state::CheckpointOffsets checkpoint;
   auto read = state::ReadCheckpoint(checkpoint_path);
@@ -98,9 +104,30 @@ Status TaskState::Checkpoint(bool force) {
   return state::WriteCheckpoint(task_dir_ + "/" + kCheckpointFile, offsets);
 }
 
+Status TaskState::Lock() {
+  // Next to the task directory, not in it: a wipe must not remove the lock.
+  std::error_code ec;
+  std::filesystem::create_directories(env_.app_state_dir, ec);
+  if (ec) return Status::IoError("cannot create " + env_.app_state_dir + ": " + ec.message());
+  const std::string path = task_dir_ + ".lock";
+  lock_fd_ = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0) return Status::IoError("cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+    return Status::InvalidArgument("the state of task " + task_.ToString() + " in " + task_dir_ +
+                                   " is locked by another worker; give every worker its own --state-dir");
+  }
+  return Status::Ok();
+}
+
 void TaskState::Close() {
   for (auto& [name, opened] : stores_) opened.store->Close();
   stores_.clear();
+  if (lock_fd_ >= 0) {
+    ::close(lock_fd_);  // releases the lock
+    lock_fd_ = -1;
+  }
 }
 
 Status TaskState::Send(const std::string& topic, PartitionId partition, std::string_view key,

@@ -56,12 +56,17 @@ class TaskState final : public state::ChangelogWriter {
   const std::string& task_dir() const { return task_dir_; }
 
  private:
+  // One owner per task directory: an exclusive lock on "<task-dir>.lock",
+  // released on Close() (or by the kernel when the process dies).
+  Status Lock();
+
   TaskId task_;
   StateEnv env_;
   RecordCollector* collector_;
   std::string task_dir_;
   std::map<std::string, state::OpenedStore> stores_;
   std::chrono::steady_clock::time_point last_checkpoint_{};
+  int lock_fd_ = -1;
 };
 
 }  // namespace streamapp::runtime

@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "dsl/graph.h"
+#include "state/stores.h"
 #include "streamapp/dsl.h"
 
 namespace streamapp::runtime {
@@ -308,6 +311,40 @@ TEST_F(StreamTaskTest, StreamTimeAndWallClockPunctuatorsFireOnSchedule) {
   ASSERT_TRUE(task->PunctuateWallClock(5100).ok());
   ASSERT_TRUE(task->PunctuateWallClock(5350).ok());
   EXPECT_EQ(fired, (std::vector<std::pair<char, int64_t>>{{'w', 5100}, {'w', 5350}}));
+}
+
+}  // namespace
+}  // namespace streamapp::runtime
+
+namespace streamapp::runtime {
+namespace {
+
+TEST(TaskStateLock, ATaskDirectoryHasOneOwnerAtATime) {
+  char tmpl[] = "/tmp/streamapp-lock-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  state::StateResources resources(8 << 20);
+  StateEnv env;
+  env.application_id = "app";
+  env.app_state_dir = tmpl;
+  env.resources = &resources;
+  StoreSpec spec;
+  spec.name = "s";
+  spec.logged = false;
+  auto now = [] { return int64_t{0}; };
+  auto first = std::make_unique<TaskState>(TaskId{0, PartitionId(1)}, env, nullptr);
+  ASSERT_TRUE(first->OpenAndRestore({spec}, now).ok());
+  TaskState second(TaskId{0, PartitionId(1)}, env, nullptr);
+  Status st = second.OpenAndRestore({spec}, now);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("is locked by another worker"), std::string::npos) << st.ToString();
+  TaskState other_task(TaskId{0, PartitionId(2)}, env, nullptr);
+  EXPECT_TRUE(other_task.OpenAndRestore({spec}, now).ok());
+  first->Close();  // releases the lock
+  TaskState third(TaskId{0, PartitionId(1)}, env, nullptr);
+  EXPECT_TRUE(third.OpenAndRestore({spec}, now).ok());
+  third.Close();
+  other_task.Close();
+  std::filesystem::remove_all(tmpl);
 }
 
 }  // namespace
