@@ -69,6 +69,9 @@ group.min.session.timeout.ms=1000
 auto.create.topics.enable=false
 delete.topic.enable=true
 log.flush.interval.messages=9223372036854775807
+# Abort the transactions of crashed producers soon after they time out
+# (default 10 s between checks), so exactly-once tests do not wait for it.
+transaction.abort.timed.out.transaction.cleanup.interval.ms=1000
 CONF
   cat >"$dir/log4j.properties" <<CONF
 log4j.rootLogger=WARN, file

@@ -49,6 +49,10 @@ struct Message {
   std::optional<std::string> key;
   std::optional<std::string> value;
   std::vector<Header> headers;
+  // Not a record: the consumer reached the end of the partition, and
+  // `offset` is its next fetch position (past transaction markers). Only
+  // with enable.partition.eof=true.
+  bool partition_eof = false;
 };
 
 // A record to produce. Views must stay valid for the duration of Send().
@@ -78,6 +82,8 @@ class Producer {
   // Transactions (only for a producer created with transactional.id).
   virtual Status InitTransactions(std::chrono::milliseconds timeout) = 0;
   virtual Status BeginTransaction() = 0;
+  // Adds the consumed offsets (with their metadata) and the consumer's group
+  // metadata to the transaction, so they commit or abort with its records.
   virtual Status SendOffsetsToTransaction(const std::vector<PartitionOffset>& offsets, Consumer& consumer,
                                           std::chrono::milliseconds timeout) = 0;
   virtual Status CommitTransaction(std::chrono::milliseconds timeout) = 0;
@@ -147,6 +153,17 @@ class Admin {
 Result<std::unique_ptr<Producer>> MakeProducer(const Config& config);
 Result<std::unique_ptr<Consumer>> MakeConsumer(const Config& config, RebalanceListener* listener);
 Result<std::unique_ptr<Admin>> MakeAdmin(const Config& config);
+
+// Where the stream threads get their clients: the librdkafka ones by
+// default; tests wrap them to inject failures.
+class ClientFactory {
+ public:
+  virtual ~ClientFactory() = default;
+  virtual Result<std::unique_ptr<Producer>> NewProducer(const Config& config) { return MakeProducer(config); }
+  virtual Result<std::unique_ptr<Consumer>> NewConsumer(const Config& config, RebalanceListener* listener) {
+    return MakeConsumer(config, listener);
+  }
+};
 
 // The librdkafka version string, for --version.
 std::string LibraryVersion();

@@ -28,6 +28,9 @@ Status FromErrorCode(RdKafka::ErrorCode code, std::string_view what) {
     case RdKafka::ERR_INVALID_PARTITIONS:
     case RdKafka::ERR_INVALID_REPLICATION_FACTOR: return Status::InvalidArgument(std::move(msg));
     case RdKafka::ERR__FATAL: return Status::Fatal(std::move(msg));
+    // A produce() refused by a transactional producer in an error state: the
+    // transaction must be aborted (fatal states report ERR__FATAL instead).
+    case RdKafka::ERR__STATE: return Status::Abortable(std::move(msg));
     case RdKafka::ERR__TRANSPORT:
     case RdKafka::ERR__ALL_BROKERS_DOWN:
     case RdKafka::ERR_NOT_COORDINATOR:
@@ -49,6 +52,21 @@ Status FromError(RdKafka::Error* raw, std::string_view what) {
   if (error->txn_requires_abort()) return Status::Abortable(std::move(msg));
   if (error->is_retriable()) return Status::Retriable(std::move(msg));
   return FromErrorCode(error->code(), what);
+}
+
+Status FromCError(rd_kafka_error_t* error, std::string_view what) {
+  if (error == nullptr) return Status::Ok();
+  const auto code = static_cast<RdKafka::ErrorCode>(rd_kafka_error_code(error));
+  std::string msg = std::string(what) + ": " + rd_kafka_error_string(error);
+  const bool fatal = rd_kafka_error_is_fatal(error);
+  const bool abortable = rd_kafka_error_txn_requires_abort(error);
+  const bool retriable = rd_kafka_error_is_retriable(error);
+  rd_kafka_error_destroy(error);
+  if (IsFencing(code)) return Status::Fenced(std::move(msg));
+  if (fatal) return Status::Fatal(std::move(msg));
+  if (abortable) return Status::Abortable(std::move(msg));
+  if (retriable) return Status::Retriable(std::move(msg));
+  return FromErrorCode(code, what);
 }
 
 }  // namespace streamapp::kafka

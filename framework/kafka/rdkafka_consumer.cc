@@ -84,8 +84,15 @@ class RdKafkaConsumer final : public Consumer {
     std::unique_ptr<RdKafka::Message> m(consumer_->consume(static_cast<int>(timeout.count())));
     switch (m->err()) {
       case RdKafka::ERR_NO_ERROR: break;
-      case RdKafka::ERR__TIMED_OUT:
-      case RdKafka::ERR__PARTITION_EOF: return std::optional<Message>();
+      case RdKafka::ERR__TIMED_OUT: return std::optional<Message>();
+      case RdKafka::ERR__PARTITION_EOF: {
+        Message eof;
+        eof.topic = m->topic_name();
+        eof.partition = PartitionId(m->partition());
+        eof.offset = Offset(m->offset());
+        eof.partition_eof = true;
+        return std::optional<Message>(std::move(eof));
+      }
       default: {
         Status st = FromErrorCode(m->err(), "consume");
         if (st.code() == StatusCode::kFatal || st.code() == StatusCode::kFenced) return st;

@@ -1,5 +1,8 @@
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 #include "kafka/clients.h"
@@ -80,16 +83,24 @@ class RdKafkaProducer final : public Producer {
                                   std::chrono::milliseconds timeout) override {
     RdKafka::KafkaConsumer* handle = UnderlyingConsumer(consumer);
     if (handle == nullptr) return Status::Internal("send_offsets_to_transaction needs a librdkafka consumer");
-    std::vector<RdKafka::TopicPartition*> list;
+    // The C API: the C++ one of librdkafka 2.0 drops offset metadata.
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size()));
     for (const PartitionOffset& po : offsets) {
-      auto* tp = RdKafka::TopicPartition::create(po.tp.topic, po.tp.partition.value(), po.offset.value());
-      list.push_back(tp);
+      rd_kafka_topic_partition_t* tp =
+          rd_kafka_topic_partition_list_add(list, po.tp.topic.c_str(), po.tp.partition.value());
+      tp->offset = po.offset.value();
+      if (!po.metadata.empty()) {
+        tp->metadata = std::malloc(po.metadata.size());  // freed by librdkafka with free()
+        std::memcpy(tp->metadata, po.metadata.data(), po.metadata.size());
+        tp->metadata_size = po.metadata.size();
+      }
     }
-    std::unique_ptr<RdKafka::ConsumerGroupMetadata> meta(handle->groupMetadata());
-    Status st = FromError(producer_->send_offsets_to_transaction(list, meta.get(), static_cast<int>(timeout.count())),
-                          "send_offsets_to_transaction");
-    RdKafka::TopicPartition::destroy(list);
-    return st;
+    rd_kafka_consumer_group_metadata_t* meta = rd_kafka_consumer_group_metadata(handle->c_ptr());
+    rd_kafka_error_t* error =
+        rd_kafka_send_offsets_to_transaction(producer_->c_ptr(), list, meta, static_cast<int>(timeout.count()));
+    rd_kafka_consumer_group_metadata_destroy(meta);
+    rd_kafka_topic_partition_list_destroy(list);
+    return FromCError(error, "send_offsets_to_transaction");
   }
 
   Status CommitTransaction(std::chrono::milliseconds timeout) override {

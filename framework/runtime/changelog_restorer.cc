@@ -14,6 +14,8 @@ using namespace std::chrono_literals;
 constexpr size_t kBatchRecords = 20000;
 constexpr size_t kBatchBytes = 16 << 20;
 constexpr int64_t kOffsetBeginning = -2;  // librdkafka's RD_KAFKA_OFFSET_BEGINNING
+// The broker may be restarting; beyond this, restoration gives up.
+constexpr auto kStallTimeout = 120s;
 
 double Seconds(Clock::duration d) {
   return std::chrono::duration<double>(d).count();
@@ -53,16 +55,22 @@ Result<RestoreResult> ChangelogRestorer::Restore(const kafka::TopicPartition& ch
       break;
     }
     if (!polled->has_value()) {
-      // Offsets may end in records a reader never sees (transaction markers).
-      if (Clock::now() - last_data > 5s) {
-        spdlog::warn("restoring {}: no records for 5 s at offset {} of {}; treating the log as restored", store_name,
-                     position, marks.high.value());
+      if (Clock::now() - last_data > kStallTimeout) {
+        status = Status::TimedOut("no progress for " + std::to_string(kStallTimeout.count()) + " s at offset " +
+                                  std::to_string(position) + " of " + std::to_string(marks.high.value()));
         break;
       }
       continue;
     }
     kafka::Message& m = **polled;
     last_data = Clock::now();
+    if (m.topic != changelog.topic || m.partition != changelog.partition) continue;  // from an earlier assignment
+    if (m.partition_eof) {
+      // The end as the consumer sees it: past transaction markers and
+      // aborted records, which never arrive as messages.
+      position = std::max(position, m.offset.value());
+      break;
+    }
     position = m.offset.value() + 1;
     if (!m.key) continue;  // a keyless record cannot be state
     batch_bytes += m.key->size() + (m.value ? m.value->size() : 0);
@@ -84,6 +92,7 @@ Result<RestoreResult> ChangelogRestorer::Restore(const kafka::TopicPartition& ch
   Status unassigned = consumer_.Assign({});
   RETURN_IF_ERROR(status.WithContext("restoring " + store_name));
   RETURN_IF_ERROR(unassigned);
+  result.end = Offset(position);
   result.seconds = Seconds(Clock::now() - start);
   spdlog::info("restored store {} from {}: {} records in {:.2f} s ({:.0f} records/s)", store_name, changelog.ToString(),
                result.records, result.seconds, result.records / std::max(result.seconds, 1e-9));

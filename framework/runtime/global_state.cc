@@ -33,6 +33,7 @@ Status GlobalState::Bootstrap() {
   kafka::Config consumer_config = common;
   consumer_config["group.id"] = config_.application_id + "-global";  // assignment only: never joins
   if (config_.guarantee == ProcessingGuarantee::kExactlyOnceV2) consumer_config["isolation.level"] = "read_committed";
+  consumer_config["enable.partition.eof"] = "true";  // restoration ends at the partition's end
   ASSIGN_OR_RETURN(consumer_, kafka::MakeConsumer(consumer_config, nullptr));
 
   state::CheckpointOffsets checkpoint;
@@ -96,7 +97,7 @@ void GlobalState::Run(const std::atomic<bool>& stop) {
       spdlog::error("global tables: {}", thread_status_.ToString());
       return;
     }
-    if (polled->has_value()) {
+    if (polled->has_value() && !(*polled)->partition_eof) {
       kafka::Message& m = **polled;
       auto it = tables_.find(m.topic);
       if (it != tables_.end() && m.key) {

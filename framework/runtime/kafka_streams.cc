@@ -6,6 +6,7 @@
 #include <random>
 
 #include "dsl/graph.h"
+#include "kafka/clients.h"
 #include "runtime/global_state.h"
 #include "runtime/internal_topics.h"
 #include "runtime/stream_thread.h"
@@ -83,10 +84,11 @@ Status KafkaStreams::Start() {
     global_->Start(stop_);
     global_stores = &global_->stores();
   }
+  if (!client_factory_) client_factory_ = std::make_shared<kafka::ClientFactory>();
   results_.resize(static_cast<size_t>(config_.num_threads));
   for (int i = 0; i < config_.num_threads; ++i) {
-    threads_.push_back(std::make_unique<runtime::StreamThread>(i + 1, data, config_, prefix, stop_,
-                                                               state_resources_.get(), global_stores));
+    threads_.push_back(std::make_unique<runtime::StreamThread>(
+        i + 1, data, config_, prefix, stop_, state_resources_.get(), global_stores, client_factory_.get()));
   }
   for (int i = 0; i < config_.num_threads; ++i) {
     workers_.emplace_back([this, i] {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <ctime>
 
 namespace streamapp::runtime {
@@ -286,14 +287,36 @@ Status StreamTask::HandleDataError(const GraphNode& node, const Status& error) {
   return error;
 }
 
+namespace {
+constexpr std::string_view kStreamTimePrefix = "streamapp.v1 stream-time=";
+}  // namespace
+
+std::string EncodeCommitMetadata(Timestamp stream_time) {
+  return std::string(kStreamTimePrefix) + std::to_string(stream_time.value());
+}
+
+std::optional<Timestamp> DecodeCommitMetadata(std::string_view metadata) {
+  if (metadata.substr(0, kStreamTimePrefix.size()) != kStreamTimePrefix) return std::nullopt;
+  metadata.remove_prefix(kStreamTimePrefix.size());
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(metadata.data(), metadata.data() + metadata.size(), value);
+  if (ec != std::errc() || end != metadata.data() + metadata.size()) return std::nullopt;
+  return Timestamp(value);
+}
+
 std::vector<kafka::PartitionOffset> StreamTask::CommittableOffsets() const {
   std::vector<kafka::PartitionOffset> out;
+  const std::string metadata = stream_time_.value() >= 0 ? EncodeCommitMetadata(stream_time_) : std::string();
   for (const auto& q : const_cast<PartitionGroup&>(queues_).queues()) {
     if (q->next_to_commit.valid() && q->next_to_commit != q->committed) {
-      out.push_back({q->tp, q->next_to_commit, ""});
+      out.push_back({q->tp, q->next_to_commit, metadata});
     }
   }
   return out;
+}
+
+void StreamTask::RestoreStreamTime(Timestamp committed) {
+  if (committed > stream_time_) stream_time_ = committed;
 }
 
 void StreamTask::MarkCommitted() {

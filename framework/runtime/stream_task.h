@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,8 +47,11 @@ class StreamTask {
   Result<bool> ProcessOne();
 
   // Next offsets to commit for partitions that progressed since the last
-  // MarkCommitted().
+  // MarkCommitted(), each carrying the task's stream time as metadata.
   std::vector<kafka::PartitionOffset> CommittableOffsets() const;
+  // Stream time as committed with the offsets (by an earlier owner): it
+  // never goes back across restarts and moves.
+  void RestoreStreamTime(Timestamp committed);
   void MarkCommitted();
   // Commit steps: write caches down (forwarding what they fold), then, after
   // the output is flushed and offsets committed, checkpoint the stores.
@@ -107,5 +111,10 @@ class StreamTask {
 };
 
 std::string_view TaskStateName(StreamTask::State state);
+
+// Offset commit metadata carrying a task's stream time, and back (nullopt for
+// metadata streamapp did not write).
+std::string EncodeCommitMetadata(Timestamp stream_time);
+std::optional<Timestamp> DecodeCommitMetadata(std::string_view metadata);
 
 }  // namespace streamapp::runtime

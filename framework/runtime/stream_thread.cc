@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <thread>
+
 namespace streamapp::runtime {
 namespace {
 
@@ -10,51 +12,60 @@ using namespace std::chrono_literals;
 
 constexpr size_t kMaxPollsPerIteration = 500;
 constexpr size_t kMaxRecordsPerIteration = 2000;
-constexpr auto kFlushTimeout = 120s;
 // Purging repartition records is an admin round trip: not on every commit.
 constexpr auto kPurgeInterval = 5s;
+// More recoveries than this within the window end the thread.
+constexpr size_t kMaxRecoveries = 10;
+constexpr auto kRecoveryWindow = 5min;
+constexpr auto kFetchCommittedTimeout = 120s;
+constexpr int64_t kOffsetBeginning = -2;  // librdkafka's RD_KAFKA_OFFSET_BEGINNING
 
 }  // namespace
 
 StreamThread::StreamThread(int index, std::shared_ptr<const dsl::TopologyData> topology, const StreamsConfig& config,
                            std::string client_id_prefix, const std::atomic<bool>& stop,
-                           state::StateResources* resources, const std::map<std::string, KeyValueStore*>* global_stores)
+                           state::StateResources* resources, const std::map<std::string, KeyValueStore*>* global_stores,
+                           kafka::ClientFactory* clients)
     : index_(index),
       topology_(std::move(topology)),
       config_(config),
       client_id_(client_id_prefix + "-StreamThread-" + std::to_string(index)),
+      // <application-id>-<process-id>-<thread>: unique per thread of a worker
+      // run, so workers never fence each other; zombies are fenced by the
+      // group generation that travels with the offsets (KIP-447).
+      transactional_id_(config.guarantee == ProcessingGuarantee::kExactlyOnceV2
+                            ? client_id_prefix + "-" + std::to_string(index)
+                            : std::string()),
       stop_(stop),
       resources_(resources),
-      global_stores_(global_stores) {}
+      global_stores_(global_stores),
+      clients_(*clients) {}
 
 Status StreamThread::CreateClients() {
   kafka::Config common = config_.kafka;
   common["bootstrap.servers"] = config_.bootstrap_servers;
   common["client.id"] = client_id_;
 
-  kafka::Config producer_config = common;
-  ASSIGN_OR_RETURN(producer_, kafka::MakeProducer(producer_config));
-  collector_ = std::make_unique<ProducerCollector>(*producer_);
+  producer_ = std::make_unique<StreamsProducer>(common, transactional_id_, &metrics_, clients_);
+  RETURN_IF_ERROR(producer_->Init());
+  RETURN_IF_ERROR(CreateConsumer());
 
-  kafka::Config consumer_config = common;
-  consumer_config["group.id"] = config_.application_id;
-  if (config_.guarantee == ProcessingGuarantee::kExactlyOnceV2) consumer_config["isolation.level"] = "read_committed";
-  ASSIGN_OR_RETURN(consumer_, kafka::MakeConsumer(consumer_config, this));
-
-  // Restoration reads changelogs by assignment, outside the group.
+  // Restoration reads changelogs by assignment, outside the group, up to
+  // the end the consumer reports (past transaction markers).
   kafka::Config restore_config = common;
   restore_config["client.id"] = client_id_ + "-restore";
   restore_config["group.id"] = config_.application_id + "-restore";
   restore_config["fetch.max.bytes"] = "67108864";
   restore_config["max.partition.fetch.bytes"] = "16777216";
+  restore_config["enable.partition.eof"] = "true";
   if (config_.guarantee == ProcessingGuarantee::kExactlyOnceV2) restore_config["isolation.level"] = "read_committed";
-  ASSIGN_OR_RETURN(restore_consumer_, kafka::MakeConsumer(restore_config, nullptr));
+  ASSIGN_OR_RETURN(restore_consumer_, clients_.NewConsumer(restore_config, nullptr));
   ASSIGN_OR_RETURN(admin_, kafka::MakeAdmin(common));
   restorer_ = std::make_unique<ChangelogRestorer>(*restore_consumer_, *admin_);
   cache_ = std::make_unique<state::ThreadCache>(config_.cache_max_bytes);
 
   TaskEnv env;
-  env.collector = collector_.get();
+  env.collector = producer_.get();
   env.dlq_topic = config_.EffectiveDlqTopic();
   env.metrics = &metrics_;
   env.state.application_id = config_.application_id;
@@ -69,19 +80,28 @@ Status StreamThread::CreateClients() {
   return Status::Ok();
 }
 
+Status StreamThread::CreateConsumer() {
+  kafka::Config consumer_config = config_.kafka;
+  consumer_config["bootstrap.servers"] = config_.bootstrap_servers;
+  consumer_config["client.id"] = client_id_;
+  consumer_config["group.id"] = config_.application_id;
+  if (config_.guarantee == ProcessingGuarantee::kExactlyOnceV2) consumer_config["isolation.level"] = "read_committed";
+  ASSIGN_OR_RETURN(consumer_, clients_.NewConsumer(consumer_config, this));
+  std::vector<std::string> topics;
+  for (const auto& [topic, node] : topology_->source_node_of_topic) topics.push_back(topic);
+  RETURN_IF_ERROR(consumer_->Subscribe(topics));
+  spdlog::info("{}: consuming {}", client_id_, fmt::join(topics, ", "));
+  return Status::Ok();
+}
+
 Status StreamThread::Run() {
   state_ = State::kStarting;
   if (Status st = CreateClients(); !st.ok()) {
+    Shutdown(false);
     state_ = State::kDead;
     return st;
   }
-  std::vector<std::string> topics;
-  for (const auto& [topic, node] : topology_->source_node_of_topic) topics.push_back(topic);
-  if (Status st = consumer_->Subscribe(topics); !st.ok()) {
-    Shutdown(false);
-    return st;
-  }
-  spdlog::info("{}: consuming {}", client_id_, fmt::join(topics, ", "));
+  if (producer_->exactly_once()) spdlog::info("{}: exactly-once, transactional.id {}", client_id_, transactional_id_);
   state_ = State::kRunning;
   last_commit_ = last_log_ = Clock::now();
 
@@ -91,21 +111,24 @@ Status StreamThread::Run() {
     failure = PollOnce(busy ? 0ms : 100ms);
     if (failure.ok()) failure = std::exchange(callback_error_, Status::Ok());
     if (failure.ok()) failure = ProcessBatch();
-    if (!failure.ok()) break;
-    UpdatePauses();
-    if (Clock::now() - last_commit_ >= config_.commit_interval) {
-      failure = Commit();
-      if (!failure.ok()) break;
+    if (failure.ok()) {
+      UpdatePauses();
+      if (Clock::now() - last_commit_ >= config_.CommitInterval()) failure = Commit();
     }
-    producer_->Poll();
-    const int64_t now_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
-    for (const auto& [id, task] : tasks_->tasks()) {
-      failure = task->PunctuateWallClock(now_ms);
-      if (!failure.ok()) break;
+    if (failure.ok()) {
+      producer_->Poll();
+      const int64_t now_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
+      for (const auto& [id, task] : tasks_->tasks()) {
+        failure = task->PunctuateWallClock(now_ms);
+        if (!failure.ok()) break;
+      }
     }
-    if (!failure.ok()) break;
+    if (!failure.ok()) {
+      if (!Recover(failure)) break;
+      failure = Status::Ok();
+    }
     LogThroughput(false);
   }
   state_ = State::kPendingShutdown;
@@ -116,6 +139,82 @@ Status StreamThread::Run() {
   }
   Shutdown(true);
   return callback_error_;
+}
+
+bool StreamThread::Recover(const Status& error) {
+  const StatusCode code = error.code();
+  if (code != StatusCode::kAbortable && code != StatusCode::kFenced && code != StatusCode::kFatal) return false;
+  // A Kafka error that keeps coming back is not transient: give up then.
+  const auto now = Clock::now();
+  std::erase_if(recoveries_, [&](auto t) { return now - t > kRecoveryWindow; });
+  if (recoveries_.size() >= kMaxRecoveries) {
+    spdlog::error("{}: {} recoveries within {} s; giving up", client_id_, recoveries_.size(),
+                  std::chrono::duration_cast<std::chrono::seconds>(kRecoveryWindow).count());
+    return false;
+  }
+  recoveries_.push_back(now);
+  ++metrics_.recoveries;
+  Status st = error;
+  if (code == StatusCode::kAbortable && producer_->exactly_once()) {
+    spdlog::warn("{}: aborting the transaction and rewinding every task to its committed offsets: {}", client_id_,
+                 error.message());
+    st = producer_->Abort();
+    if (st.ok()) st = RewindTasks();
+    if (st.ok()) return true;
+    spdlog::warn("{}: rewinding failed ({}); rejoining instead", client_id_, st.ToString());
+  } else {
+    spdlog::warn("{}: {}; closing the tasks dirty, replacing the producer and rejoining the group", client_id_,
+                 error.message());
+  }
+  st = Rejoin();
+  if (!st.ok()) {
+    spdlog::error("{}: rejoining failed: {}", client_id_, st.ToString());
+    return false;
+  }
+  return true;
+}
+
+Status StreamThread::RewindTasks() {
+  std::vector<kafka::TopicPartition> assignment = consumer_->Assignment();
+  tasks_->CloseAll(false);  // drops caches; exactly-once state is rebuilt from the changelogs
+  for (const auto& tp : paused_) (void)consumer_->Resume({tp});
+  paused_.clear();
+  if (assignment.empty()) return Status::Ok();
+  ASSIGN_OR_RETURN(std::vector<kafka::PartitionOffset> committed, FetchCommitted(assignment));
+  for (const kafka::PartitionOffset& po : committed) {
+    // No committed offset: auto.offset.reset (earliest) applies.
+    const Offset to = po.offset.valid() ? po.offset : Offset(kOffsetBeginning);
+    RETURN_IF_ERROR(consumer_->Seek({po.tp, to, ""}, 30s));
+  }
+  RETURN_IF_ERROR(tasks_->CreateTasks(assignment));
+  tasks_->RestoreStreamTimes(committed);
+  spdlog::info("{}: tasks rewound to their committed offsets: {}", client_id_, tasks_->TaskIdList());
+  return Status::Ok();
+}
+
+Status StreamThread::Rejoin() {
+  // Closing leaves the group; its revocation closes the tasks dirty.
+  commit_on_revoke_ = false;
+  if (consumer_) (void)consumer_->Close();
+  tasks_->CloseAll(false);
+  paused_.clear();
+  consumer_.reset();
+  commit_on_revoke_ = true;
+  RETURN_IF_ERROR(producer_->Reset());
+  return CreateConsumer();
+}
+
+Result<std::vector<kafka::PartitionOffset>> StreamThread::FetchCommitted(
+    const std::vector<kafka::TopicPartition>& partitions) {
+  // Under read_committed the broker answers only once no open transaction
+  // holds offsets of these partitions (a crashed owner's, until it times out).
+  const auto deadline = Clock::now() + kFetchCommittedTimeout;
+  for (;;) {
+    auto committed = consumer_->Committed(partitions, 30s);
+    if (committed.ok() || Clock::now() >= deadline) return committed;
+    spdlog::info("{}: committed offsets not available yet ({}); retrying", client_id_, committed.status().message());
+    std::this_thread::sleep_for(500ms);
+  }
 }
 
 Status StreamThread::PollOnce(std::chrono::milliseconds timeout) {
@@ -175,9 +274,8 @@ Status StreamThread::Commit() {
   // Caches first (they forward what they folded), then the output: no
   // offset is committed past a record whose output is not acknowledged.
   for (const auto& [id, task] : tasks_->tasks()) RETURN_IF_ERROR(task->FlushState());
-  RETURN_IF_ERROR(producer_->Flush(kFlushTimeout).WithContext("flushing output before commit"));
   std::vector<kafka::PartitionOffset> offsets = tasks_->CommittableOffsets();
-  Status st = offsets.empty() ? Status::Ok() : consumer_->Commit(offsets);
+  Status st = producer_->Commit(offsets, *consumer_);
   if (st.ok()) {
     tasks_->MarkCommitted();
     for (const auto& [id, task] : tasks_->tasks()) {
@@ -196,6 +294,12 @@ Status StreamThread::Commit() {
       PurgeRepartitionTopics(purge);
     }
     return st;
+  }
+  if (producer_->exactly_once()) {
+    // Whatever failed, this transaction cannot commit any more: abort it
+    // (fencing and fatal errors replace the producer instead).
+    if (st.code() == StatusCode::kFenced || st.code() == StatusCode::kFatal) return st;
+    return Status::Abortable(st.message());
   }
   if (st.code() == StatusCode::kRetriable || st.code() == StatusCode::kTimedOut) {
     // The offsets stay dirty and go with the next commit.
@@ -220,11 +324,21 @@ void StreamThread::PurgeRepartitionTopics(const std::vector<kafka::PartitionOffs
 void StreamThread::OnPartitionsRevoked(const std::vector<kafka::TopicPartition>& partitions) {
   bool committed = false;
   if (commit_on_revoke_ && !tasks_->tasks().empty()) {
-    if (Status st = Commit(); !st.ok()) {
+    Status st = Commit();
+    committed = st.ok();
+    const StatusCode code = st.code();
+    if (code == StatusCode::kAbortable || code == StatusCode::kFenced || code == StatusCode::kFatal ||
+        code == StatusCode::kRetriable || code == StatusCode::kTimedOut) {
+      // The tasks go anyway: their uncommitted work is dropped (at-least-once:
+      // the next owner processes it again).
+      spdlog::warn("{}: commit on revocation failed; closing the tasks dirty: {}", client_id_, st.ToString());
+      Status aborted = code == StatusCode::kAbortable ? producer_->Abort() : st;
+      if (!aborted.ok() && producer_->exactly_once() && callback_error_.ok()) {
+        callback_error_ = Status::Fatal("the producer cannot go on after '" + st.message() + "'");
+      }
+    } else if (!st.ok()) {
       spdlog::error("{}: commit on revocation failed: {}", client_id_, st.ToString());
       if (callback_error_.ok()) callback_error_ = st;
-    } else {
-      committed = true;
     }
   }
   tasks_->CloseAll(committed);
@@ -233,11 +347,17 @@ void StreamThread::OnPartitionsRevoked(const std::vector<kafka::TopicPartition>&
 }
 
 void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>& partitions) {
-  if (Status st = tasks_->CreateTasks(partitions); !st.ok()) {
+  // Before restoring: under exactly-once this waits out a crashed owner's
+  // open transaction, whose changelog writes must not be restored.
+  auto committed = FetchCommitted(partitions);
+  Status st = committed.status();
+  if (st.ok()) st = tasks_->CreateTasks(partitions);
+  if (!st.ok()) {
     spdlog::error("{}: creating tasks failed: {}", client_id_, st.ToString());
     if (callback_error_.ok()) callback_error_ = st;
     return;
   }
+  tasks_->RestoreStreamTimes(*committed);
   spdlog::info("{}: assigned {} partition(s); tasks: {}", client_id_, partitions.size(), tasks_->TaskIdList());
 }
 
@@ -249,10 +369,11 @@ void StreamThread::LogThroughput(bool force) {
   if (secs <= 0) return;
   spdlog::info(
       "{}: {:.0f} rec/s in, {:.0f} rec/s out; totals: consumed {}, processed {}, produced {}, dead-lettered {}, "
-      "skipped {}, late-dropped {}; tasks: {}",
+      "skipped {}, late-dropped {}; transactions: committed {}, aborted {}; recoveries {}; tasks: {}",
       client_id_, (metrics_.consumed - last_logged_.consumed) / secs,
       (metrics_.produced - last_logged_.produced) / secs, metrics_.consumed, metrics_.processed, metrics_.produced,
-      metrics_.dead_lettered, metrics_.skipped, metrics_.late_dropped, tasks_->TaskIdList());
+      metrics_.dead_lettered, metrics_.skipped, metrics_.late_dropped, metrics_.transactions_committed,
+      metrics_.transactions_aborted, metrics_.recoveries, tasks_ ? tasks_->TaskIdList() : "(none)");
   last_logged_ = metrics_;
   last_log_ = now;
 }
@@ -260,7 +381,10 @@ void StreamThread::LogThroughput(bool force) {
 void StreamThread::Shutdown(bool clean) {
   if (consumer_) {
     if (clean) {
-      if (Status st = Commit(); !st.ok()) spdlog::error("{}: final commit failed: {}", client_id_, st.ToString());
+      if (Status st = Commit(); !st.ok()) {
+        spdlog::error("{}: final commit failed: {}", client_id_, st.ToString());
+        clean = false;
+      }
       std::vector<kafka::PartitionOffset> purge;
       for (const auto& [tp, offset] : purge_offsets_) purge.push_back({tp, offset, ""});
       purge_offsets_.clear();
@@ -271,8 +395,9 @@ void StreamThread::Shutdown(bool clean) {
     if (Status st = consumer_->Close(); !st.ok()) spdlog::warn("{}: {}", client_id_, st.ToString());
   }
   if (tasks_) tasks_->CloseAll();
-  if (producer_ && clean) (void)producer_->Flush(kFlushTimeout);
-  if (clean) LogThroughput(true);
+  // An open transaction would hold back read_committed readers until it times out.
+  if (producer_ && !clean) (void)producer_->Abort();
+  LogThroughput(true);
   state_ = State::kDead;
 }
 

@@ -72,11 +72,7 @@ Status StreamsConfig::Validate() const {
   if (application_id.empty()) return Status::InvalidArgument("application.id is not set");
   if (bootstrap_servers.empty()) return Status::InvalidArgument("bootstrap.servers is not set");
   if (num_threads < 1) return Status::InvalidArgument("num.stream.threads must be >= 1");
-  if (commit_interval.count() <= 0) return Status::InvalidArgument("commit.interval.ms must be > 0");
-  if (guarantee == ProcessingGuarantee::kExactlyOnceV2) {
-    // Accepting it without transactions would promise what the worker does not do.
-    return Status::InvalidArgument("processing.guarantee=exactly_once_v2 is not implemented yet; use at_least_once");
-  }
+  if (CommitInterval().count() <= 0) return Status::InvalidArgument("commit.interval.ms must be > 0");
   if (max_buffered_per_partition < 1) return Status::InvalidArgument("buffered.records.per.partition must be >= 1");
   return Status::Ok();
 }

@@ -27,6 +27,14 @@ void TaskManager::CloseAll(bool clean) {
   by_partition_.clear();
 }
 
+void TaskManager::RestoreStreamTimes(const std::vector<kafka::PartitionOffset>& committed) {
+  for (const kafka::PartitionOffset& po : committed) {
+    StreamTask* task = TaskFor(po.tp);
+    std::optional<Timestamp> stream_time = DecodeCommitMetadata(po.metadata);
+    if (task != nullptr && stream_time) task->RestoreStreamTime(*stream_time);
+  }
+}
+
 StreamTask* TaskManager::TaskFor(const kafka::TopicPartition& tp) const {
   auto it = by_partition_.find(tp);
   return it == by_partition_.end() ? nullptr : it->second;

@@ -17,8 +17,12 @@ class TaskManager {
 
   // Creates (and initializes) the tasks for newly assigned partitions.
   Status CreateTasks(const std::vector<kafka::TopicPartition>& partitions);
-  // `clean`: right after a successful commit (tasks checkpoint their state).
+  // `clean`: right after a successful commit (tasks checkpoint their state);
+  // otherwise dirty: uncommitted cache contents are dropped, and under
+  // exactly-once the next owner rebuilds the state from the changelogs.
   void CloseAll(bool clean = false);
+  // Gives each task the stream time committed with its offsets.
+  void RestoreStreamTimes(const std::vector<kafka::PartitionOffset>& committed);
 
   StreamTask* TaskFor(const kafka::TopicPartition& tp) const;
   const std::map<TaskId, std::unique_ptr<StreamTask>>& tasks() const { return tasks_; }

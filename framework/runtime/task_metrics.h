@@ -12,6 +12,9 @@ struct TaskMetrics {
   uint64_t skipped = 0;    // dropped by the `skip` handler
   uint64_t dead_lettered = 0;
   uint64_t late_dropped = 0;  // records past a window's grace period
+  uint64_t transactions_committed = 0;
+  uint64_t transactions_aborted = 0;
+  uint64_t recoveries = 0;  // tasks rebuilt or the group rejoined after a Kafka error
 };
 
 }  // namespace streamapp::runtime

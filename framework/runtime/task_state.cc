@@ -41,6 +41,14 @@ Status TaskState::OpenAndRestore(const std::vector<StoreSpec>& specs, std::funct
   auto read = state::ReadCheckpoint(checkpoint_path);
   if (read.ok()) {
     checkpoint = std::move(read).value();
+    if (!env_.write_checkpoints) {
+      // Exactly-once: from now on the stores take writes of transactions
+      // that may abort, so a crash must find no checkpoint (and restore
+      // from the changelog). A clean close writes a new one.
+      std::error_code ec;
+      std::filesystem::remove(checkpoint_path, ec);
+      if (ec) return Status::IoError("cannot remove " + checkpoint_path + ": " + ec.message());
+    }
   } else if (read.status().code() == StatusCode::kNotFound) {
     // No checkpoint: whatever is on disk may be ahead of or behind the
     // changelog. Start clean and restore everything.
@@ -87,7 +95,8 @@ Status TaskState::Flush() {
 }
 
 Status TaskState::Checkpoint(bool force) {
-  if (stores_.empty() || env_.admin == nullptr || !env_.write_checkpoints) return Status::Ok();
+  if (stores_.empty() || env_.admin == nullptr) return Status::Ok();
+  if (!env_.write_checkpoints && !force) return Status::Ok();  // exactly-once: only on a clean close
   const auto now = std::chrono::steady_clock::now();
   if (!force && now - last_checkpoint_ < kCheckpointInterval) return Status::Ok();
   last_checkpoint_ = now;

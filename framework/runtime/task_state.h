@@ -24,7 +24,9 @@ struct StateEnv {
   state::ThreadCache* cache = nullptr;
   ChangelogRestorer* restorer = nullptr;  // null: start from empty stores (no broker)
   kafka::Admin* admin = nullptr;          // null: no checkpoints
-  bool write_checkpoints = true;          // at-least-once: on every commit
+  // At-least-once: on every commit (throttled). Exactly-once: only on a
+  // clean close, and a checkpoint found at open is removed once read.
+  bool write_checkpoints = true;
   // Global tables' stores, shared by every task of the worker (read only).
   const std::map<std::string, KeyValueStore*>* global_stores = nullptr;
 };

@@ -18,6 +18,9 @@ class GlobalState;
 namespace state {
 class StateResources;
 }
+namespace kafka {
+class ClientFactory;
+}
 namespace dsl {
 struct TopologyData;
 }
@@ -42,6 +45,9 @@ class KafkaStreams {
   Status Wait();
 
   State state() const { return state_; }
+  // Before Start(): the stream threads' producers and consumers come from
+  // `factory` (tests inject failures this way).
+  void SetClientFactory(std::shared_ptr<kafka::ClientFactory> factory) { client_factory_ = std::move(factory); }
 
  private:
   Status Preflight();
@@ -49,6 +55,7 @@ class KafkaStreams {
   Topology topology_;
   std::shared_ptr<const dsl::TopologyData> resolved_;  // internal topics named for the application
   StreamsConfig config_;
+  std::shared_ptr<kafka::ClientFactory> client_factory_;
   State state_ = State::kCreated;
   std::atomic<bool> stop_{false};
   // Declared before the threads: their stores use it until they are gone.

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "streamapp/status.h"
@@ -17,8 +18,10 @@ struct StreamsConfig {
   std::string bootstrap_servers;
   int num_threads = 1;
   ProcessingGuarantee guarantee = ProcessingGuarantee::kAtLeastOnce;
-  // Kafka Streams' defaults: 30 s at-least-once, 100 ms exactly-once.
-  std::chrono::milliseconds commit_interval{30000};
+  // Unset: Kafka Streams' defaults, 30 s at-least-once, 100 ms exactly-once
+  // (a transaction's output is invisible to read_committed readers until it
+  // commits, so the interval is the added end-to-end latency).
+  std::optional<std::chrono::milliseconds> commit_interval;
   std::string state_dir = "/tmp/streamapp";
   std::string dlq_topic;   // empty: "<application_id>-dlq"
   int dlq_partitions = 1;  // when the app creates the DLQ topic
@@ -33,6 +36,10 @@ struct StreamsConfig {
   // librdkafka properties for every client (the `kafka.` prefix removed).
   std::map<std::string, std::string> kafka;
 
+  std::chrono::milliseconds CommitInterval() const {
+    if (commit_interval) return *commit_interval;
+    return std::chrono::milliseconds(guarantee == ProcessingGuarantee::kExactlyOnceV2 ? 100 : 30000);
+  }
   std::string EffectiveDlqTopic() const { return dlq_topic.empty() ? application_id + "-dlq" : dlq_topic; }
 
   // Applies one "key=value" setting as given by --set or a config file:
