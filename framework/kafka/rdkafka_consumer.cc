@@ -151,6 +151,13 @@ class RdKafkaConsumer final : public Consumer {
     std::vector<PartitionOffset> out;
     for (int i = 0; i < c.list->cnt; ++i) {
       const rd_kafka_topic_partition_t& tp = c.list->elems[i];
+      if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        // e.g. UNSTABLE_OFFSET_COMMIT: a transaction still holds offsets of it.
+        Status st =
+            FromErrorCode(static_cast<RdKafka::ErrorCode>(tp.err),
+                          std::string("committed offset of ") + tp.topic + "[" + std::to_string(tp.partition) + "]");
+        return st.code() == StatusCode::kIoError ? Status::Retriable(st.message()) : st;
+      }
       std::string metadata;
       if (tp.metadata != nullptr) metadata.assign(static_cast<const char*>(tp.metadata), tp.metadata_size);
       out.push_back({{tp.topic, PartitionId(tp.partition)}, Offset(tp.offset), std::move(metadata)});
