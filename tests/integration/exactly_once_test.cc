@@ -292,7 +292,17 @@ TEST_F(ExactlyOnceTest, ACrashLeavesNoCheckpointAndTheStateIsRestoredExactly) {
   testing::WriteFile(topology, TopologyYaml());
   auto worker = StartWorker(topology, "first");
   ASSERT_TRUE(worker->WaitForLog("tasks: ", 60s)) << worker->Log();
-  SendBatch(0, 4000);
+  SendBatch(0, 2000);
+  {
+    // Malformed: goes to the dead-letter topic, in the same transaction as
+    // the rest, so at most once however often it is processed.
+    kafka::OutboundMessage bad;
+    bad.topic = in_;
+    bad.key = std::string_view("bad");
+    bad.value = std::string_view("{not json");
+    ASSERT_TRUE(producer_->Send(bad).ok());
+  }
+  SendBatch(2000, 4000);
   ASSERT_TRUE(WaitForCommitted(sums_, 4000)) << worker->Log();
   // While running under exactly-once, no task directory vouches for its state.
   const std::string app_dir = dir_ + "/state/" + app_;
@@ -314,6 +324,9 @@ TEST_F(ExactlyOnceTest, ACrashLeavesNoCheckpointAndTheStateIsRestoredExactly) {
   EXPECT_TRUE(second->WaitForLog("restored store sum-store", 5s, kPartitions)) << second->Log();
   second->Signal(SIGTERM);
   ASSERT_EQ(second->Wait(60s), 0) << second->Log();
+  auto dead = testing::ReadAll({app_ + "-dlq"}, 2, "read_committed", 3s);
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].value.value_or(""), "{not json");
   // A clean close writes the checkpoints.
   for (const auto& entry : std::filesystem::directory_iterator(app_dir)) {
     if (entry.is_directory()) {
