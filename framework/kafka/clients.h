@@ -129,7 +129,9 @@ struct NewTopic {
 
 struct Watermarks {
   Offset low;
-  Offset high;  // the next offset to be written (read_uncommitted view)
+  // The end offset: the high watermark, or under isolation.level=read_committed
+  // (librdkafka's default, also for admin handles) the last stable offset.
+  Offset high;
 };
 
 class Admin {

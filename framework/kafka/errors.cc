@@ -31,6 +31,12 @@ Status FromErrorCode(RdKafka::ErrorCode code, std::string_view what) {
     // A produce() refused by a transactional producer in an error state: the
     // transaction must be aborted (fatal states report ERR__FATAL instead).
     case RdKafka::ERR__STATE: return Status::Abortable(std::move(msg));
+    // The group moved on (a rebalance, a broker restart): an offset commit
+    // can be tried again once the member rejoined; its records are processed
+    // again by whoever owns them (at-least-once).
+    case RdKafka::ERR_UNKNOWN_MEMBER_ID:
+    case RdKafka::ERR_ILLEGAL_GENERATION:
+    case RdKafka::ERR__WAIT_COORD:
     case RdKafka::ERR__TRANSPORT:
     case RdKafka::ERR__ALL_BROKERS_DOWN:
     case RdKafka::ERR_NOT_COORDINATOR:
