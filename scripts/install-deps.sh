@@ -13,6 +13,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   libsimdjson-dev
   kcat python3 clang-format
+  graphviz  # checks `stream-app describe --format dot` output in the tests
 )
 # Only the local Kafka broker needs these (scripts/kafka-local.sh).
 JAVA_PACKAGES=(default-jdk-headless maven)

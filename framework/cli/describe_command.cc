@@ -1,23 +1,38 @@
 // stream-app describe FILE: the subtopologies, nodes and topics a topology
-// file turns into, as text or JSON.
+// file turns into, as text, JSON, or a Mermaid or Graphviz diagram.
+#include <algorithm>
+#include <array>
 #include <boost/program_options.hpp>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/commands.h"
+#include "dsl/describe_graph.h"
 #include "streamapp/topology_file.h"
 
 namespace po = boost::program_options;
 
 namespace streamapp::cli {
+namespace {
+
+constexpr std::array<std::string_view, 4> kFormats = {"text", "json", "mermaid", "dot"};
+
+std::string FormatList(std::string_view separator) {
+  std::string out;
+  for (std::string_view f : kFormats) out += (out.empty() ? "" : std::string(separator)) + std::string(f);
+  return out;
+}
+
+}  // namespace
 
 void PrintTopologyDiagnostics(const std::vector<Diagnostic>& errors, std::ostream& out);  // validate_command.cc
 
 int DescribeCommand(int argc, char** argv) {
   po::options_description opts("Options");
   opts.add_options()("help,h", "show this help")("format", po::value<std::string>()->default_value("text"),
-                                                 "text or json")(
+                                                 ("output format: " + FormatList(", ")).c_str())(
       "proto-path", po::value<std::vector<std::string>>()->composing(),
       "directory to search for .proto files (repeatable; after the file's own proto_paths)");
   po::options_description all;
@@ -32,14 +47,21 @@ int DescribeCommand(int argc, char** argv) {
     std::cerr << "stream-app describe: " << e.what() << "\n";
     return 2;
   }
-  const char* usage = "Usage: stream-app describe [--format text|json] [--proto-path DIR]... FILE\n";
+  const std::string usage =
+      "Usage: stream-app describe [--format " + FormatList("|") + "] [--proto-path DIR]... FILE\n";
   if (vm.count("help")) {
-    std::cout << usage << "\nPrints the subtopologies, nodes and topics of a topology file.\n\n" << opts;
+    std::cout << usage
+              << "\nPrints the subtopologies, nodes and topics of a topology file: as text, as JSON, or as a\n"
+                 "diagram that also shows the state stores and internal topics (mermaid: a Mermaid flowchart;\n"
+                 "dot: Graphviz, e.g. `stream-app describe FILE --format dot | dot -Tsvg > topology.svg`).\n\n"
+              << opts;
     return 0;
   }
   const std::string format = vm["format"].as<std::string>();
-  if (format != "text" && format != "json") {
-    std::cerr << "stream-app describe: --format must be text or json, not '" << format << "'\n" << usage;
+  if (std::find(kFormats.begin(), kFormats.end(), format) == kFormats.end()) {
+    std::cerr << "stream-app describe: unknown --format '" << format << "'; accepted formats: " << FormatList(", ")
+              << "\n"
+              << usage;
     return 2;
   }
   if (!vm.count("file") || vm["file"].as<std::vector<std::string>>().size() != 1) {
@@ -56,8 +78,16 @@ int DescribeCommand(int argc, char** argv) {
     return 1;
   }
   const Topology& t = r.loaded->topology;
-  std::cout << (format == "json" ? t.DescribeJson() : t.Describe());
-  if (format == "json") std::cout << "\n";
+  const std::string& application_id = r.loaded->app.application_id;
+  if (format == "json") {
+    std::cout << t.DescribeJson() << "\n";
+  } else if (format == "mermaid") {
+    std::cout << dsl::DescribeMermaid(t.data(), application_id);
+  } else if (format == "dot") {
+    std::cout << dsl::DescribeDot(t.data(), application_id);
+  } else {
+    std::cout << t.Describe();
+  }
   return 0;
 }
 
