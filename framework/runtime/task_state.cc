@@ -103,7 +103,9 @@ Status TaskState::Checkpoint(bool force) {
   state::CheckpointOffsets offsets;
   for (auto& [name, opened] : stores_) {
     RETURN_IF_ERROR(opened.restore->Persist().WithContext("persisting store " + name));
-    if (!opened.store->spec().logged) continue;
+    // An in-memory store starts empty on every open: it must be restored
+    // from the changelog's beginning, so it gets no checkpoint offset.
+    if (!opened.store->spec().logged || opened.store->spec().in_memory) continue;
     // Only this task writes its changelog partition, so after the producer
     // flush its end offset is exactly what the local store reflects.
     const std::string topic = ChangelogTopic(env_.application_id, name);
