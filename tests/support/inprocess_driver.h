@@ -1,63 +1,41 @@
-// Runs a topology in-process without a broker: one task per subtopology on
-// partition 0 of its topics, output captured. A stepping stone towards the
-// topology test driver (`stream-app test`).
+// The older name of the framework's TopologyTestDriver
+// (streamapp/test_driver.h), kept for the tests written against it: the
+// application id is "driver" (changelogs "driver-<store>-changelog"), and a
+// driver that cannot start throws.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "runtime/stream_task.h"
-#include "state/stores.h"
-#include "streamapp/dsl.h"
+#include "streamapp/test_driver.h"
 
 namespace streamapp::testing {
 
-struct DriverOutput {
-  std::string topic;
-  std::optional<std::string> key;
-  std::optional<std::string> value;
-  int64_t timestamp = 0;
-  std::vector<Header> headers;
-};
+using DriverOutput = TestRecord;
 
 class InProcessDriver {
  public:
   // `cache_max_bytes`: the record cache of the (single) simulated thread.
   InProcessDriver(const Topology& topology, std::string dlq_topic, size_t cache_max_bytes = 0);
-  ~InProcessDriver();
   // Feeds one record and processes it through the topology.
   Status Pipe(const std::string& topic, std::optional<std::string> key, std::optional<std::string> value,
-              int64_t timestamp);
-  const std::vector<DriverOutput>& outputs() const { return collector_.outputs; }
+              int64_t timestamp) {
+    return driver_->Pipe(topic, std::move(key), std::move(value), timestamp);
+  }
+  const std::vector<DriverOutput>& outputs() const { return driver_->outputs(); }
   // Records written to changelog topics ("driver-<store>-changelog").
-  const std::vector<DriverOutput>& changelogs() const { return collector_.changelogs; }
+  const std::vector<DriverOutput>& changelogs() const { return driver_->changelog_records(); }
   // What a commit does to state: caches written down (and forwarded).
-  Status Commit();
-  // A store of the task reading `topic` (partition 0).
-  StateStore* Store(const std::string& topic, const std::string& store) const;
-  int64_t Counter(const std::string& name) const;
+  Status Commit() { return driver_->Commit(); }
+  // A store by name (`topic`, a topic its task reads, is not needed any more).
+  StateStore* Store(const std::string& topic, const std::string& store) const { return driver_->Store(store); }
+  int64_t Counter(const std::string& name) const { return driver_->Counter(name); }
+  TopologyTestDriver& driver() { return *driver_; }
 
  private:
-  Status Feed(const std::string& topic, std::optional<std::string> key, std::optional<std::string> value,
-              int64_t timestamp);
-  Status Route();
-
-  struct Collector final : runtime::RecordCollector {
-    Status Send(const kafka::OutboundMessage& m) override;
-    std::vector<DriverOutput> outputs;
-    std::vector<DriverOutput> changelogs;
-  };
-  Collector collector_;
-  std::string state_dir_;
-  std::unique_ptr<state::StateResources> resources_;
-  std::unique_ptr<state::ThreadCache> cache_;
-  runtime::TaskMetrics metrics_;
-  std::map<std::string, runtime::StreamTask*> task_of_topic_;
-  std::vector<std::unique_ptr<runtime::StreamTask>> tasks_;
-  std::map<std::string, int64_t> next_offset_;
+  std::unique_ptr<TopologyTestDriver> driver_;
 };
 
 }  // namespace streamapp::testing
