@@ -1,9 +1,19 @@
 #include "streamapp/operators/builtin.h"
 
-namespace streamapp::operators {
+namespace streamapp {
+
+namespace operators {
 
 const char* BuiltinSetName() {
-  return "builtin-stateless";
+  return "builtin";
 }
 
-}  // namespace streamapp::operators
+}  // namespace operators
+
+Status RegisterBuiltinOperators(OperatorRegistry& registry) {
+  // The order is the order of `stream-app operators` and docs/operators.md.
+  RETURN_IF_ERROR(operators::RegisterStatelessOperators(registry));
+  return operators::RegisterStructuralOperators(registry);
+}
+
+}  // namespace streamapp

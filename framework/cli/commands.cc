@@ -8,8 +8,8 @@ const std::vector<CommandInfo>& Commands() {
       {"validate", "check a topology file without a broker", ValidateCommand},
       {"describe", "print a topology's subtopologies, nodes and topics", DescribeCommand},
       {"topics", "create, delete or describe topics", TopicsCommand},
-      {"test", "run topology fixture files without a broker", nullptr},
-      {"operators", "list the available operators", nullptr},
+      {"test", "run topology fixture files without a broker", TestCommand},
+      {"operators", "list the available operators and their parameters", OperatorsCommand},
       {"generate", "write sample data for a reference pipeline", nullptr},
       {"reset", "reset an application's offsets and state for a replay", nullptr},
   };

@@ -20,5 +20,7 @@ int RunCommand(int argc, char** argv);       // cli/run_command.cc
 int ValidateCommand(int argc, char** argv);  // cli/validate_command.cc
 int DescribeCommand(int argc, char** argv);  // cli/describe_command.cc
 int TopicsCommand(int argc, char** argv);    // cli/topics_command.cc
+int TestCommand(int argc, char** argv);      // cli/test_command.cc
+int OperatorsCommand(int argc, char** argv);  // cli/operators_command.cc
 
 }  // namespace streamapp::cli

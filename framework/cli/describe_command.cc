@@ -34,7 +34,9 @@ int DescribeCommand(int argc, char** argv) {
   opts.add_options()("help,h", "show this help")("format", po::value<std::string>()->default_value("text"),
                                                  ("output format: " + FormatList(", ")).c_str())(
       "proto-path", po::value<std::vector<std::string>>()->composing(),
-      "directory to search for .proto files (repeatable; after the file's own proto_paths)");
+      "directory to search for .proto files (repeatable; after the file's own proto_paths)")(
+      "plugin", po::value<std::vector<std::string>>()->composing(),
+      "load an operator plugin (shared library) before the file's own plugins (repeatable)");
   po::options_description all;
   all.add(opts).add_options()("file", po::value<std::vector<std::string>>());
   po::positional_options_description pos;
@@ -48,7 +50,7 @@ int DescribeCommand(int argc, char** argv) {
     return 2;
   }
   const std::string usage =
-      "Usage: stream-app describe [--format " + FormatList("|") + "] [--proto-path DIR]... FILE\n";
+      "Usage: stream-app describe [--format " + FormatList("|") + "] [--proto-path DIR]... [--plugin PATH]... FILE\n";
   if (vm.count("help")) {
     std::cout << usage
               << "\nPrints the subtopologies, nodes and topics of a topology file: as text, as JSON, or as a\n"
@@ -70,6 +72,7 @@ int DescribeCommand(int argc, char** argv) {
   }
   LoadOptions options;
   if (vm.count("proto-path")) options.proto_paths = vm["proto-path"].as<std::vector<std::string>>();
+  if (vm.count("plugin")) options.plugins = vm["plugin"].as<std::vector<std::string>>();
   const std::string file = vm["file"].as<std::vector<std::string>>().front();
   LoadResult r = LoadTopologyFile(file, options);
   if (!r.loaded) {

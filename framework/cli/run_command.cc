@@ -66,6 +66,8 @@ int RunCommand(int argc, char** argv) {
       ("threads", po::value<int>(), "number of stream threads")                                              //
       ("state-dir", po::value<std::string>(), "directory for local state")                                   //
       ("proto-path", po::value<std::vector<std::string>>()->composing(), "extra directory of .proto files")  //
+      ("plugin", po::value<std::vector<std::string>>()->composing(),
+       "load an operator plugin (shared library) before the topology's own plugins (repeatable)")  //
       ("log-level", po::value<std::string>()->default_value("info"), "trace|debug|info|warn|error");
   po::variables_map vm;
   try {
@@ -83,6 +85,7 @@ int RunCommand(int argc, char** argv) {
 
   LoadOptions load_options;
   if (vm.count("proto-path")) load_options.proto_paths = vm["proto-path"].as<std::vector<std::string>>();
+  if (vm.count("plugin")) load_options.plugins = vm["plugin"].as<std::vector<std::string>>();
   LoadResult loaded = LoadTopologyFile(vm["topology"].as<std::string>(), load_options);
   if (!loaded.loaded) {
     for (const Diagnostic& d : loaded.errors) std::cerr << d.ToString() << "\n";

@@ -27,7 +27,9 @@ int ValidateCommand(int argc, char** argv) {
   po::options_description opts("Options");
   opts.add_options()("help,h", "show this help")(
       "proto-path", po::value<std::vector<std::string>>()->composing(),
-      "directory to search for .proto files (repeatable; after the file's own proto_paths)");
+      "directory to search for .proto files (repeatable; after the file's own proto_paths)")(
+      "plugin", po::value<std::vector<std::string>>()->composing(),
+      "load an operator plugin (shared library) before the file's own plugins (repeatable)");
   po::options_description all;
   all.add(opts).add_options()("files", po::value<std::vector<std::string>>());
   po::positional_options_description pos;
@@ -41,18 +43,19 @@ int ValidateCommand(int argc, char** argv) {
     return 2;
   }
   if (vm.count("help")) {
-    std::cout << "Usage: stream-app validate [--proto-path DIR]... FILE...\n\n"
+    std::cout << "Usage: stream-app validate [--proto-path DIR]... [--plugin PATH]... FILE...\n\n"
                  "Checks topology files without a broker; prints each error as file:line:column.\n\n"
               << opts;
     return 0;
   }
   if (!vm.count("files")) {
     std::cerr << "stream-app validate: no topology file given\n"
-                 "Usage: stream-app validate [--proto-path DIR]... FILE...\n";
+                 "Usage: stream-app validate [--proto-path DIR]... [--plugin PATH]... FILE...\n";
     return 2;
   }
   LoadOptions options;
   if (vm.count("proto-path")) options.proto_paths = vm["proto-path"].as<std::vector<std::string>>();
+  if (vm.count("plugin")) options.plugins = vm["plugin"].as<std::vector<std::string>>();
   size_t total = 0;
   for (const std::string& file : vm["files"].as<std::vector<std::string>>()) {
     LoadResult r = LoadTopologyFile(file, options);

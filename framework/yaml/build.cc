@@ -11,6 +11,7 @@
 #include "dsl/aggregate_ops.h"
 #include "streamapp/expr.h"
 #include "streamapp/value.h"
+#include "yaml/parse_steps.h"
 #include "yaml/reader.h"
 #include "yaml/spec.h"
 
@@ -33,32 +34,6 @@ std::string_view StaticTypeName(StaticType t) {
     case StaticType::kObject: return "an object";
   }
   return "?";
-}
-
-// `map:` compiled once, shared by every processor instance.
-struct CompiledMap {
-  std::vector<std::pair<FieldPath, Expression>> set;
-  std::vector<std::pair<FieldPath, FieldPath>> rename;
-  std::vector<FieldPath> drop;
-};
-
-Result<Value> ApplyMap(const CompiledMap& ops, const Record& record) {
-  Value v = record.value;
-  // Expressions see the original record, so the order of `set` entries does
-  // not change their results.
-  for (const auto& [path, e] : ops.set) {
-    Result<Value> x = e.Evaluate(record);
-    if (!x.ok()) return x.status();
-    Status st = path.Assign(v, std::move(x).value());
-    if (!st.ok()) return Status::DataError(st.message());
-  }
-  for (const auto& [from, to] : ops.rename) {
-    if (from.Lookup(v) == nullptr) continue;  // absent: nothing to rename
-    Status st = to.Assign(v, from.Remove(v));
-    if (!st.ok()) return Status::DataError(st.message());
-  }
-  for (const FieldPath& path : ops.drop) path.Remove(v);
-  return v;
 }
 
 class Builder {
@@ -100,6 +75,42 @@ class Builder {
  private:
   using SerdePtr = std::shared_ptr<const Serde>;
 
+  // What a registered operator's factory sees: its parameters (defaults
+  // filled in), and expression compiling and errors at file positions.
+  class StepContext final : public OperatorBuildContext {
+   public:
+    StepContext(Builder& builder, const StepSpec& step) : builder_(builder), step_(step) {}
+    const std::string& node_name() const override { return step_.node_name; }
+    const ParamValue* Param(std::string_view name) const override {
+      if (const ParamValue* written = step_.params->Find(name)) return written;
+      const ParamDecl* decl = step_.decl->FindParam(name);
+      if (decl == nullptr) return nullptr;
+      auto it = defaults_.find(decl->name);
+      if (it == defaults_.end()) it = defaults_.emplace(decl->name, DefaultValue(*decl)).first;
+      return it->second ? &*it->second : nullptr;
+    }
+    std::optional<Expression> CompileExpression(const ParamValue& value, std::string_view what,
+                                                const std::vector<StaticType>& allowed) override {
+      const size_t before = builder_.diags_.size();
+      std::optional<Expression> e =
+          builder_.Compile(ExprText{value.text, ToPos(value.pos), value.columns}, what, allowed);
+      reported_ = reported_ || builder_.diags_.size() > before;
+      return e;
+    }
+    SourcePos step_pos() const override { return ToSourcePos(step_.pos); }
+    void Error(SourcePos pos, std::string message) override {
+      reported_ = true;
+      builder_.diags_.Add(pos.line > 0 ? ToPos(pos) : step_.pos, std::move(message));
+    }
+    bool reported() const { return reported_; }
+
+   private:
+    Builder& builder_;
+    const StepSpec& step_;
+    mutable std::map<std::string, std::optional<ParamValue>> defaults_;
+    bool reported_ = false;
+  };
+
   SerdePtr MakeSerdeAt(const Text& spec, const std::string& what) {
     auto it = serdes_.find(spec.value);
     if (it == serdes_.end()) it = serdes_.emplace(spec.value, MakeSerde(spec.value, options_)).first;
@@ -109,7 +120,7 @@ class Builder {
   }
 
   std::optional<Expression> Compile(const ExprText& e, std::string_view what,
-                                    std::initializer_list<StaticType> allowed = {}) {
+                                    const std::vector<StaticType>& allowed = {}) {
     size_t offset = 0;
     Result<Expression> x = Expression::Compile(e.text, &offset);
     if (!x.ok()) {
@@ -235,44 +246,17 @@ class Builder {
   std::optional<KStream> Step(const KStream& s, const StepSpec& step, ErrorHandling h) {
     const std::string& name = step.node_name;
     switch (step.kind) {
-      case StepKind::kFilter: {
-        auto c = Compile(step.expr, "filter", {StaticType::kBool});
-        if (!c) return s;
-        return s.Filter(name, [e = *c](const Record& r) { return e.Test(r); }).WithDetail(step.expr.text);
-      }
-      case StepKind::kMap: return Map(s, step);
-      case StepKind::kMapValues: {
-        auto c = Compile(step.expr, "mapValues");
-        if (!c) return s;
-        return s.MapValues(name, [e = *c](const Record& r) { return e.Evaluate(r); }).WithDetail(step.expr.text);
-      }
-      case StepKind::kFlatMap: {
-        auto c = Compile(step.expr, "flatMap", {StaticType::kArray});
-        if (!c) return s;
-        return s
-            .FlatMap(name,
-                     [e = *c](Record r) -> Result<std::vector<Record>> {
-                       Result<Value> v = e.Evaluate(r);
-                       if (!v.ok()) return v.status();
-                       std::vector<Record> out;
-                       if (v->is_null()) return out;
-                       if (!v->is_array()) {
-                         return Status::DataError("flatMap '" + e.text() + "' produced " +
-                                                  std::string(TypeName(v->type())) + ", expected an array");
-                       }
-                       out.reserve(v->as_array().size());
-                       for (Value& element : v->as_array()) {
-                         Record item{r.key, std::move(element), r.timestamp, r.headers, r.source};
-                         out.push_back(std::move(item));
-                       }
-                       return out;
-                     })
-            .WithDetail(step.expr.text);
-      }
-      case StepKind::kSelectKey: {
-        auto c = Compile(step.expr, "selectKey");
-        if (!c) return s;
-        return s.SelectKey(name, [e = *c](const Record& r) { return e.Evaluate(r); }).WithDetail(step.expr.text);
+      case StepKind::kOperator: {
+        // A registered operator: validated parameters -> its factory -> a
+        // definition, attached like any custom operator (plugins included).
+        if (!step.params || !step.decl->factory) return s;  // invalid: reported while parsing
+        StepContext context(*this, step);
+        std::shared_ptr<const OperatorDef> def = step.decl->factory(context);
+        if (!def) {
+          if (!context.reported()) diags_.Add(step.pos, "operator '" + step.op_name + "' could not be built");
+          return s;
+        }
+        return s.Process(name, std::move(def));
       }
       case StepKind::kGroupBy: {
         // GroupBy is SelectKey plus grouping; the grouping happens at the
@@ -288,11 +272,6 @@ class Builder {
       case StepKind::kCount:
       case StepKind::kReduce: return Aggregation(s, step);
       case StepKind::kJoin: return Join(s, step, step.on_error.value_or(h));
-      case StepKind::kPeek:
-        return s.Peek(name, [name, label = step.expr.text](const Record& r) {
-          spdlog::info("{}{}{}: key={} value={}", name, label.empty() ? "" : " ", label, r.key.ToJson(),
-                       r.value.ToJson());
-        });
       case StepKind::kBranch: Branch(s, step, h); return std::nullopt;
       case StepKind::kTo: To(s, step); return std::nullopt;
     }
@@ -505,32 +484,6 @@ class Builder {
         .JoinGlobalTable(
             step.node_name, g.name.value, [e = *key](const Record& r) { return e.Evaluate(r); }, j.type, Joiner(j))
         .WithDetail(std::move(detail));
-  }
-
-  std::optional<KStream> Map(const KStream& s, const StepSpec& step) {
-    auto ops = std::make_shared<CompiledMap>();
-    bool ok = true;
-    for (const FieldAssign& a : step.map.set) {
-      auto e = Compile(a.expr, "map.set '" + a.path.value + "'");
-      if (e) ops->set.emplace_back(*FieldPath::Parse(a.path.value), std::move(*e));
-      ok = ok && e.has_value();
-    }
-    for (const FieldRename& r : step.map.rename) {
-      ops->rename.emplace_back(*FieldPath::Parse(r.from.value), *FieldPath::Parse(r.to.value));
-    }
-    for (const Text& d : step.map.drop) ops->drop.push_back(*FieldPath::Parse(d.value));
-    if (!ok) return s;
-    std::shared_ptr<const CompiledMap> shared = std::move(ops);
-    std::string detail;
-    for (const FieldAssign& a : step.map.set) detail += (detail.empty() ? "set " : ", ") + a.path.value;
-    for (size_t i = 0; i < step.map.rename.size(); ++i) {
-      detail += (i == 0 ? (detail.empty() ? "rename " : "; rename ") : ", ") + step.map.rename[i].from.value + "->" +
-                step.map.rename[i].to.value;
-    }
-    for (size_t i = 0; i < step.map.drop.size(); ++i) {
-      detail += (i == 0 ? (detail.empty() ? "drop " : "; drop ") : ", ") + step.map.drop[i].value;
-    }
-    return s.MapValues(step.node_name, [shared](const Record& r) { return ApplyMap(*shared, r); }).WithDetail(detail);
   }
 
   void Branch(const KStream& s, const StepSpec& step, ErrorHandling h) {

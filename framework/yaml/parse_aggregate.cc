@@ -12,15 +12,10 @@
 namespace streamapp::yaml {
 namespace {
 
-const std::vector<std::string> kAggregateKeys = {"op",   "field", "initial",   "add",   "merge",      "window",
-                                                 "emit", "store", "in_memory", "cache", "repartition"};
-const std::vector<std::string> kCountKeys = {"window", "emit", "store", "in_memory", "cache", "repartition"};
-const std::vector<std::string> kReduceKeys = {"expr", "window", "emit", "store", "in_memory", "cache", "repartition"};
+// Accepted keys come from the operators' declarations (operators/src/structural.cc).
 // Keys of `aggregate` that `reduce` has no use for (it has `expr`).
 const std::vector<std::string> kCustomOnlyKeys = {"op", "field", "initial", "add", "merge"};
 const std::vector<std::string> kWindowKinds = {"tumbling", "hopping", "sliding", "session"};
-const std::vector<std::string> kWindowKeys = {"tumbling", "hopping", "sliding", "session", "advance", "grace"};
-const std::vector<std::string> kRepartitionKeys = {"key", "value"};
 
 constexpr std::string_view kDurationHelp =
     "expected milliseconds (an integer) or an integer with a unit ms, s, m, h or d (e.g. 500ms, 30s, 5m)";
@@ -52,16 +47,16 @@ class AggregationParser {
     if (!op.value.IsMap()) {
       std::string message;
       if (count) {
-        message = "count: expected true or a mapping with " + JoinNames(kCountKeys);
+        message = "count: expected true or a mapping with " + JoinNames(DeclaredKeys("count"));
       } else if (reduce) {
-        message = "reduce: expected an expression or a mapping with " + JoinNames(kReduceKeys);
+        message = "reduce: expected an expression or a mapping with " + JoinNames(DeclaredKeys("reduce"));
       } else {
         message = "aggregate: expected a mapping with op, field, ... or initial, add, ...";
       }
       r_.Error(op.value_pos, message + ", found " + Reader::KindName(op.value));
       return;
     }
-    const std::vector<std::string>& allowed = count ? kCountKeys : reduce ? kReduceKeys : kAggregateKeys;
+    const std::vector<std::string> allowed = DeclaredKeys(step_.op_name);
     bool has_op = false, op_ok = false, window_written = false;
     std::optional<Pos> op_at, field_at, final_at, initial_at, add_at, merge_at, expr_at;
     for (const Reader::Entry& e : r_.Entries(op.value, op.key)) {
@@ -230,7 +225,8 @@ class AggregationParser {
 
   void Window(const Reader::Entry& section) {
     if (!r_.ExpectMap(section.value, section.value_pos, "window")) return;
-    const std::vector<Reader::Entry> entries = r_.KnownEntries(section.value, "window", kWindowKeys);
+    const std::vector<Reader::Entry> entries =
+        r_.KnownEntries(section.value, "window", DeclaredKeys(step_.op_name, "window"));
     const Reader::Entry* kind = nullptr;
     const Reader::Entry* advance_entry = nullptr;
     std::optional<int64_t> size, advance, grace = 0;
@@ -300,7 +296,8 @@ class AggregationParser {
 
   void Repartition(const Reader::Entry& section) {
     if (!r_.ExpectMap(section.value, section.value_pos, "repartition")) return;
-    for (const Reader::Entry& e : r_.KnownEntries(section.value, "repartition", kRepartitionKeys)) {
+    for (const Reader::Entry& e :
+         r_.KnownEntries(section.value, "repartition", DeclaredKeys(step_.op_name, "repartition"))) {
       if (auto t = r_.ExpectScalar(e.value, e.value_pos, "repartition " + e.key)) {
         (e.key == "key" ? a_.repartition_key : a_.repartition_value) = *t;
       }
@@ -319,7 +316,7 @@ void ParseAggregation(Reader& r, StepSpec& step, const Reader::Entry& op) {
 }
 
 const std::vector<std::string>& AggregationOps() {
-  static const std::vector<std::string> kOps = {"count", "sum", "min", "max", "avg", "first", "last", "count_distinct"};
+  static const std::vector<std::string> kOps = BuiltinOperatorRegistry().Find("aggregate")->FindParam("op")->choices;
   return kOps;
 }
 

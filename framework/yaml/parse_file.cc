@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "registry/file_format.h"
+#include "registry/plugin_loader.h"
 #include "streamapp/value.h"
 #include "yaml/parse_steps.h"
 #include "yaml/reader.h"
@@ -14,14 +16,13 @@
 namespace streamapp::yaml {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"version", "application",   "proto_paths", "streams",
-                                           "tables",  "global_tables", "pipelines"};
-const std::vector<std::string> kAppKeys = {
-    "id", "processing_guarantee", "commit_interval_ms", "threads", "on_error", "dlq_topic", "kafka"};
-const std::vector<std::string> kStreamKeys = {"topic", "topics", "key", "value", "timestamp"};
-const std::vector<std::string> kTableKeys = {"topic", "topics", "key", "value", "store", "in_memory"};
-const std::vector<std::string> kGlobalTableKeys = {"topic", "key", "value", "store"};
-const std::vector<std::string> kPipelineKeys = {"from", "on_error", "steps"};
+// The keys of each section, from the declaration the JSON Schema is made of.
+const std::vector<std::string> kTopKeys = registry::SectionKeys("");
+const std::vector<std::string> kAppKeys = registry::SectionKeys("application");
+const std::vector<std::string> kStreamKeys = registry::SectionKeys("streams");
+const std::vector<std::string> kTableKeys = registry::SectionKeys("tables");
+const std::vector<std::string> kGlobalTableKeys = registry::SectionKeys("global_tables");
+const std::vector<std::string> kPipelineKeys = registry::SectionKeys("pipelines");
 
 class FileParser {
  public:
@@ -35,8 +36,15 @@ class FileParser {
     }
     if (!r_.ExpectMap(root, Reader::PosOf(root), "topology file")) return;
     bool has_version = false, has_app = false, has_streams = false, has_tables = false, has_pipelines = false;
-    for (Reader::Entry& e : r_.KnownEntries(root, "the topology file", kTopKeys)) {
-      if (e.key == "version") {
+    std::vector<Reader::Entry> entries = r_.KnownEntries(root, "the topology file", kTopKeys);
+    // Plugins first, wherever they are written: steps may use their operators.
+    for (Reader::Entry& e : entries) {
+      if (e.key == "plugins") Plugins(e);
+    }
+    for (Reader::Entry& e : entries) {
+      if (e.key == "plugins") {
+        continue;
+      } else if (e.key == "version") {
         has_version = true;
         Version(e);
       } else if (e.key == "application") {
@@ -133,6 +141,15 @@ class FileParser {
         continue;
       }
       spec_.app.kafka[e.key] = e.value.Scalar();
+    }
+  }
+
+  void Plugins(const Reader::Entry& section) {
+    for (Text& t : r_.ScalarOrList(section.value, section.value_pos, "plugins")) {
+      std::filesystem::path p(t.value);
+      if (p.is_relative() && !spec_.base_dir.empty()) p = std::filesystem::path(spec_.base_dir) / p;
+      Status st = registry::LoadPlugin(p.lexically_normal().string(), *spec_.registry);
+      if (!st.ok()) r_.Error(t.pos, st.message());
     }
   }
 
@@ -341,9 +358,15 @@ class FileParser {
 
 }  // namespace
 
-FileSpec ParseSpec(std::string_view text, const std::string& base_dir, Diagnostics& diags) {
+FileSpec ParseSpec(std::string_view text, const std::string& base_dir, Diagnostics& diags,
+                   const std::vector<std::string>& plugins) {
   FileSpec spec;
   spec.base_dir = base_dir;
+  spec.registry = std::make_shared<OperatorRegistry>(BuiltinOperatorRegistry());
+  for (const std::string& path : plugins) {
+    Status st = registry::LoadPlugin(path, *spec.registry);
+    if (!st.ok()) diags.Add({}, st.message());
+  }
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));
@@ -355,6 +378,7 @@ FileSpec ParseSpec(std::string_view text, const std::string& base_dir, Diagnosti
     return spec;
   }
   Reader reader(text, diags);
+  reader.set_registry(spec.registry.get());
   FileParser(reader, spec).Root(root);
   return spec;
 }

@@ -10,10 +10,6 @@
 namespace streamapp::yaml {
 namespace {
 
-const std::vector<std::string> kJoinKeys = {"with", "key", "type", "window", "within", "as"};
-const std::vector<std::string> kJoinWindowKeys = {"before", "after", "grace"};
-const std::vector<std::string> kAsKeys = {"left", "right"};
-
 constexpr std::string_view kDurationHelp =
     "expected milliseconds (an integer) or an integer with a unit ms, s, m, h or d (e.g. 500ms, 30s, 5m)";
 
@@ -25,19 +21,20 @@ class JoinParser {
     if (!op.value.IsMap()) {
       std::string hint;
       if (op.value.IsScalar()) hint = " (write 'join: {with: " + op.value.Scalar() + "}')";
-      r_.Error(op.value_pos, "join: expected a mapping with " + JoinNames(kJoinKeys) + ", found " +
+      r_.Error(op.value_pos, "join: expected a mapping with " + JoinNames(DeclaredKeys("join")) + ", found " +
                                  Reader::KindName(op.value) + hint);
       return;
     }
     const Reader::Entry* window = nullptr;
-    for (const Reader::Entry& e : r_.KnownEntries(op.value, "join", kJoinKeys)) {
+    for (const Reader::Entry& e : r_.KnownEntries(op.value, "join", DeclaredKeys("join"))) {
       if (e.key == "with") {
         if (auto t = r_.ExpectScalar(e.value, e.value_pos, "join with")) j_.with = *t;
       } else if (e.key == "key") {
         j_.key_pos = e.key_pos;
         j_.key = r_.Expr(e.value, e.value_pos, "join key");
       } else if (e.key == "type") {
-        if (auto c = r_.Choice(e.value, e.value_pos, "join type", {"inner", "left", "outer"})) {
+        if (auto c = r_.Choice(e.value, e.value_pos, "join type",
+                               BuiltinOperatorRegistry().Find("join")->FindParam("type")->choices)) {
           j_.type = *c == "outer" ? JoinType::kOuter : *c == "left" ? JoinType::kLeft : JoinType::kInner;
           j_.type_pos = e.value_pos;
         }
@@ -81,7 +78,7 @@ class JoinParser {
     if (!r_.ExpectMap(section.value, section.value_pos, "join window")) return;
     std::optional<int64_t> before, after, grace = 0;
     bool has_before = false, has_after = false, ok = true;
-    for (const Reader::Entry& e : r_.KnownEntries(section.value, "join window", kJoinWindowKeys)) {
+    for (const Reader::Entry& e : r_.KnownEntries(section.value, "join window", DeclaredKeys("join", "window"))) {
       std::optional<int64_t> d = Duration(e, "join window " + e.key);
       ok = ok && d.has_value();
       if (e.key == "before") {
@@ -110,7 +107,7 @@ class JoinParser {
 
   void As(const Reader::Entry& section) {
     if (!r_.ExpectMap(section.value, section.value_pos, "join as")) return;
-    for (const Reader::Entry& e : r_.KnownEntries(section.value, "join as", kAsKeys)) {
+    for (const Reader::Entry& e : r_.KnownEntries(section.value, "join as", DeclaredKeys("join", "as"))) {
       std::optional<Text> t = r_.ExpectScalar(e.value, e.value_pos, "join as." + e.key);
       if (!t) continue;
       if (t->value.empty()) {

@@ -11,16 +11,6 @@ namespace streamapp::yaml {
 namespace {
 
 const std::vector<std::string> kStepExtraKeys = {"name", "on_error"};
-const std::vector<std::string> kCaseKeys = {"when", "otherwise", "name", "steps", "to"};
-const std::vector<std::string> kSinkKeys = {"topic", "topic_expr", "key", "value"};
-const std::vector<std::string> kMapKeys = {"set", "rename", "drop"};
-
-std::optional<StepKind> KindOf(std::string_view key) {
-  const std::vector<std::string>& names = StepKindNames();
-  auto it = std::find(names.begin(), names.end(), key);
-  if (it == names.end()) return std::nullopt;
-  return static_cast<StepKind>(it - names.begin());
-}
 
 std::string PosText(Pos p) {
   return std::to_string(p.line) + ":" + std::to_string(p.column);
@@ -50,8 +40,8 @@ class StepParser {
       if (step && !out.empty() && !reported_after_end &&
           (out.back().kind == StepKind::kTo || out.back().kind == StepKind::kBranch)) {
         const std::string_view last = StepKindName(out.back().kind);
-        r_.Error(step->pos, "step '" + std::string(StepKindName(step->kind)) + "' after '" + std::string(last) +
-                                "' is never reached: '" + std::string(last) + "' must be the last step");
+        r_.Error(step->pos, "step '" + step->op_name + "' after '" + std::string(last) + "' is never reached: '" +
+                                std::string(last) + "' must be the last step");
         reported_after_end = true;
       }
       if (step) out.push_back(std::move(*step));
@@ -68,18 +58,24 @@ class StepParser {
                  " must be followed by aggregate, count or reduce (the grouping is what they aggregate over)");
   }
 
+  const OperatorDecl* Find(std::string_view key) const { return r_.registry().Find(key); }
+
   std::optional<StepSpec> Step(const YAML::Node& item, Pos pos, size_t index, const std::string& scope) {
+    // Listed by canonical name; suggestions also consider aliases.
+    std::vector<std::string> operators;
+    for (const auto& decl : r_.registry().operators()) operators.push_back(decl->name);
+    const std::vector<std::string> all_names = r_.registry().AllNames();
     if (!item.IsMap()) {
       std::string hint;
-      if (item.IsScalar() && KindOf(item.Scalar())) hint = " (write '" + item.Scalar() + ": <argument>')";
-      r_.Error(pos, "step: expected a mapping with one operator key (" + JoinNames(StepKindNames()) + "), found " +
+      if (item.IsScalar() && Find(item.Scalar())) hint = " (write '" + item.Scalar() + ": <argument>')";
+      r_.Error(pos, "step: expected a mapping with one operator key (" + JoinNames(operators) + "), found " +
                         Reader::KindName(item) + hint);
       return std::nullopt;
     }
     std::vector<Reader::Entry> entries = r_.Entries(item, "step");
     const Reader::Entry* op = nullptr;
     for (const Reader::Entry& e : entries) {
-      if (!KindOf(e.key)) continue;
+      if (!Find(e.key)) continue;
       if (op != nullptr) {
         r_.Error(e.key_pos,
                  "a step has one operator, found '" + op->key + "' and '" + e.key + "'; put each in its own list item");
@@ -88,11 +84,11 @@ class StepParser {
       op = &e;
     }
     std::vector<std::string> allowed = kStepExtraKeys;
-    if (op == nullptr) allowed.insert(allowed.begin(), StepKindNames().begin(), StepKindNames().end());
+    if (op == nullptr) allowed.insert(allowed.begin(), all_names.begin(), all_names.end());
     StepSpec step;
     bool unknown = false;
     for (const Reader::Entry& e : entries) {
-      if (KindOf(e.key)) continue;
+      if (Find(e.key)) continue;
       if (e.key == "name") {
         if (auto t = r_.ExpectScalar(e.value, e.value_pos, "step name")) {
           if (!IsValidName(t->value)) {
@@ -105,45 +101,44 @@ class StepParser {
         step.on_error = r_.OnError(e.value, e.value_pos);
       } else if (op == nullptr) {
         // Without an operator the unknown key is most likely a misspelt one.
-        r_.Error(e.key_pos, "unknown step '" + e.key + "'; expected one of " + JoinNames(StepKindNames()) +
-                                DidYouMean(e.key, allowed));
+        r_.Error(e.key_pos,
+                 "unknown step '" + e.key + "'; expected one of " + JoinNames(operators) + DidYouMean(e.key, allowed));
         unknown = true;
       } else {
         r_.Error(e.key_pos, "unknown key '" + e.key + "' in '" + op->key + "' step; expected one of " +
-                                JoinNames(kStepExtraKeys) + DidYouMean(e.key, kStepExtraKeys));
+                                JoinNames(kStepExtraKeys) + DidYouMean(e.key, kStepExtraKeys) +
+                                " (parameters go inside the operator: '" + op->key + ": {" + e.key + ": ...}')");
       }
     }
     if (op == nullptr) {
-      if (!unknown) r_.Error(pos, "step has no operator; expected one of " + JoinNames(StepKindNames()));
+      if (!unknown) r_.Error(pos, "step has no operator; expected one of " + JoinNames(operators));
       return std::nullopt;
     }
-    step.kind = *KindOf(op->key);
+    step.decl = Find(op->key);
+    step.op_name = step.decl->name;
+    step.kind = step.decl->structural ? StepKindOf(step.op_name) : StepKind::kOperator;
     step.pos = op->key_pos;
-    step.node_name = scope + "." + (step.name.value.empty() ? std::to_string(index) + "-" + op->key : step.name.value);
+    // The canonical name, so that writing an alias keeps node and store names.
+    step.node_name =
+        scope + "." + (step.name.value.empty() ? std::to_string(index) + "-" + step.op_name : step.name.value);
     Operator(step, *op);
     return step;
   }
 
   void Operator(StepSpec& step, const Reader::Entry& op) {
     switch (step.kind) {
-      case StepKind::kFilter:
-      case StepKind::kMapValues:
-      case StepKind::kFlatMap:
-      case StepKind::kSelectKey:
+      case StepKind::kOperator: step.params = ParseParams(r_, *step.decl, op); break;
       case StepKind::kGroupBy:
-        if (auto e = r_.Expr(op.value, op.value_pos, op.key)) step.expr = std::move(*e);
+        if (std::optional<ParamValue> p = ParseParams(r_, *step.decl, op)) {
+          const ParamValue& e = *p->Find("expr");
+          step.expr = ExprText{e.text, ToPos(e.pos), e.columns};
+        }
         break;
       case StepKind::kGroupByKey: GroupByKey(op); break;
       case StepKind::kAggregate:
       case StepKind::kCount:
       case StepKind::kReduce: ParseAggregation(r_, step, op); break;
       case StepKind::kJoin: ParseJoin(r_, step, op); break;
-      case StepKind::kPeek:
-        // A free label for the log line; `peek:` alone is fine too.
-        if (op.value.IsNull()) break;
-        if (auto t = r_.ExpectScalar(op.value, op.value_pos, "peek")) step.expr = {t->value, t->pos, {}};
-        break;
-      case StepKind::kMap: Map(step, op); break;
       case StepKind::kBranch: Branch(step, op); break;
       case StepKind::kTo:
         if (auto s = Sink(op)) step.sink = std::move(*s);
@@ -171,44 +166,6 @@ class StepParser {
     if (b && !*b) r_.Error(op.value_pos, "groupByKey: only 'true' is meaningful; remove the step instead");
   }
 
-  std::optional<Text> Path(const std::string& text, Pos pos, std::string_view what) {
-    Result<FieldPath> p = FieldPath::Parse(text);
-    if (!p.ok()) {
-      r_.Error(pos, std::string(what) + ": " + p.status().message());
-      return std::nullopt;
-    }
-    return Text{text, pos};
-  }
-
-  void Map(StepSpec& step, const Reader::Entry& op) {
-    if (!r_.ExpectMap(op.value, op.value_pos, "map")) return;
-    bool any = false;
-    for (const Reader::Entry& e : r_.KnownEntries(op.value, "map", kMapKeys)) {
-      any = true;
-      if (e.key == "set") {
-        if (!r_.ExpectMap(e.value, e.value_pos, "map.set")) continue;
-        for (const Reader::Entry& f : r_.Entries(e.value, "map.set")) {
-          std::optional<Text> path = Path(f.key, f.key_pos, "map.set");
-          std::optional<ExprText> ex = r_.Expr(f.value, f.value_pos, "map.set '" + f.key + "'");
-          if (path && ex) step.map.set.push_back({*path, std::move(*ex)});
-        }
-      } else if (e.key == "rename") {
-        if (!r_.ExpectMap(e.value, e.value_pos, "map.rename")) continue;
-        for (const Reader::Entry& f : r_.Entries(e.value, "map.rename")) {
-          std::optional<Text> from = Path(f.key, f.key_pos, "map.rename");
-          std::optional<Text> to_text = r_.ExpectScalar(f.value, f.value_pos, "map.rename '" + f.key + "'");
-          std::optional<Text> to = to_text ? Path(to_text->value, to_text->pos, "map.rename") : std::nullopt;
-          if (from && to) step.map.rename.push_back({*from, *to});
-        }
-      } else if (e.key == "drop") {
-        for (const Text& t : r_.ScalarOrList(e.value, e.value_pos, "map.drop")) {
-          if (auto p = Path(t.value, t.pos, "map.drop")) step.map.drop.push_back(*p);
-        }
-      }
-    }
-    if (!any) r_.Error(op.key_pos, "map needs at least one of " + JoinNames(kMapKeys));
-  }
-
   void Branch(StepSpec& step, const Reader::Entry& op) {
     if (!r_.ExpectSeq(op.value, op.value_pos, "branch")) return;
     if (op.value.size() == 0) r_.Error(op.value_pos, "branch: the list of cases is empty");
@@ -225,7 +182,7 @@ class StepParser {
       bool has_when = false, has_otherwise = false;
       const YAML::Node* steps = nullptr;
       const Reader::Entry* to = nullptr;
-      std::vector<Reader::Entry> entries = r_.KnownEntries(item, "branch case", kCaseKeys);
+      std::vector<Reader::Entry> entries = r_.KnownEntries(item, "branch case", DeclaredKeys("branch"));
       for (const Reader::Entry& e : entries) {
         if (e.key == "when") {
           has_when = true;
@@ -281,6 +238,8 @@ class StepParser {
     if (!sink) return;
     StepSpec s;
     s.kind = StepKind::kTo;
+    s.op_name = "to";
+    s.decl = r_.registry().Find("to");
     s.pos = to.key_pos;
     s.node_name = c.node_name + "." + std::to_string(c.steps.size()) + "-to";
     s.sink = std::move(*sink);
@@ -301,7 +260,7 @@ class StepParser {
       return std::nullopt;
     }
     bool ok = true;
-    for (const Reader::Entry& e : r_.KnownEntries(op.value, "to", kSinkKeys)) {
+    for (const Reader::Entry& e : r_.KnownEntries(op.value, "to", DeclaredKeys("to"))) {
       if (e.key == "topic") {
         std::optional<Text> t = r_.ExpectScalar(e.value, e.value_pos, "to.topic");
         if (t && !IsValidTopic(t->value)) {
@@ -337,15 +296,26 @@ std::vector<StepSpec> ParseSteps(Reader& r, const YAML::Node& steps, const std::
 }
 
 std::string_view StepKindName(StepKind kind) {
-  return StepKindNames()[static_cast<size_t>(kind)];
+  switch (kind) {
+    case StepKind::kOperator: return "operator";
+    case StepKind::kGroupBy: return "groupBy";
+    case StepKind::kGroupByKey: return "groupByKey";
+    case StepKind::kAggregate: return "aggregate";
+    case StepKind::kCount: return "count";
+    case StepKind::kReduce: return "reduce";
+    case StepKind::kJoin: return "join";
+    case StepKind::kBranch: return "branch";
+    case StepKind::kTo: return "to";
+  }
+  return "?";
 }
 
-const std::vector<std::string>& StepKindNames() {
-  // Same order as StepKind.
-  static const std::vector<std::string> kNames = {"filter", "map",     "mapValues",  "flatMap",   "selectKey",
-                                                  "peek",   "groupBy", "groupByKey", "aggregate", "count",
-                                                  "reduce", "join",    "branch",     "to"};
-  return kNames;
+StepKind StepKindOf(std::string_view operator_name) {
+  for (StepKind k : {StepKind::kGroupBy, StepKind::kGroupByKey, StepKind::kAggregate, StepKind::kCount,
+                     StepKind::kReduce, StepKind::kJoin, StepKind::kBranch, StepKind::kTo}) {
+    if (StepKindName(k) == operator_name) return k;
+  }
+  return StepKind::kOperator;
 }
 
 }  // namespace streamapp::yaml

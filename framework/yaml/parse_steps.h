@@ -25,6 +25,21 @@ void ParseAggregation(Reader& r, StepSpec& step, const Reader::Entry& op);
 // The operator of a `join:` step into step.join (parse_join.cc).
 void ParseJoin(Reader& r, StepSpec& step, const Reader::Entry& op);
 
+// A step's value checked against its operator's declaration: unknown
+// parameters (with a suggestion), missing required ones, wrong types, all
+// at their positions. Returns the parameters (a kObject value) when valid.
+std::optional<ParamValue> ParseParams(Reader& r, const OperatorDecl& decl, const Reader::Entry& op);
+
+// A declared default (written as in YAML) as a value of the parameter's type.
+std::optional<ParamValue> DefaultValue(const ParamDecl& param);
+
+// The parameter names a structural built-in accepts at `path` ("" for the
+// step's own, or an object parameter such as "window"), from its declaration.
+std::vector<std::string> DeclaredKeys(std::string_view operator_name, std::string_view path = {});
+
+Pos ToPos(SourcePos p);
+SourcePos ToSourcePos(Pos p);
+
 // The built-in aggregations `aggregate: {op: ...}` accepts.
 const std::vector<std::string>& AggregationOps();
 

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "streamapp/operator_registry.h"
 #include "yaml/spec.h"
 
 namespace streamapp::yaml {
@@ -18,6 +19,9 @@ class Reader {
   Reader(std::string_view source, Diagnostics& diags) : source_(source), diags_(diags) {}
 
   Diagnostics& diags() { return diags_; }
+  // The operators steps may name (set by ParseSpec before steps are read).
+  const OperatorRegistry& registry() const { return *registry_; }
+  void set_registry(const OperatorRegistry* registry) { registry_ = registry; }
   void Error(Pos pos, std::string message) { diags_.Add(pos, std::move(message)); }
 
   // yaml-cpp marks are 0-based; an empty value's mark is the next token's,
@@ -62,6 +66,7 @@ class Reader {
 
   std::string_view source_;
   Diagnostics& diags_;
+  const OperatorRegistry* registry_ = nullptr;
 };
 
 // Names of streams, pipelines, steps: they become node names, so no dots.

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "streamapp/dsl.h"
+#include "streamapp/operator_registry.h"
 #include "streamapp/topology_file.h"
 
 namespace streamapp::yaml {
@@ -56,13 +58,11 @@ struct ExprText {
   Pos At(size_t offset) const;
 };
 
+// Steps the loader builds at graph level; every other operator (filter,
+// map, ..., and plugin operators) is kOperator, built by its registry
+// factory. Every kind is a registry declaration (see OperatorRegistry).
 enum class StepKind {
-  kFilter,
-  kMap,
-  kMapValues,
-  kFlatMap,
-  kSelectKey,
-  kPeek,
+  kOperator,
   kGroupBy,
   kGroupByKey,
   kAggregate,
@@ -73,23 +73,8 @@ enum class StepKind {
   kTo,
 };
 std::string_view StepKindName(StepKind kind);
-// The operator keys in the order they are documented.
-const std::vector<std::string>& StepKindNames();
-
-struct FieldAssign {
-  Text path;
-  ExprText expr;
-};
-struct FieldRename {
-  Text from;
-  Text to;
-};
-// `map:` — applied in this order: set, rename, drop.
-struct MapOps {
-  std::vector<FieldAssign> set;
-  std::vector<FieldRename> rename;
-  std::vector<Text> drop;
-};
+// The structural kind of a registered operator's canonical name.
+StepKind StepKindOf(std::string_view operator_name);
 
 struct SinkSpec {
   Pos pos;
@@ -160,13 +145,17 @@ struct BranchCase {
 };
 
 struct StepSpec {
-  StepKind kind = StepKind::kFilter;
+  StepKind kind = StepKind::kOperator;
+  std::string op_name;  // the operator's canonical name (as registered)
+  // kOperator: the declaration (owned by FileSpec::registry) and the
+  // validated parameters (a kObject value); no params: invalid, reported.
+  const OperatorDecl* decl = nullptr;
+  std::optional<ParamValue> params;
   Pos pos;  // the operator key
   Text name;
   std::string node_name;
   std::optional<ErrorHandling> on_error;
-  ExprText expr;  // filter, mapValues, flatMap, selectKey, groupBy; peek's label in expr.text
-  MapOps map;
+  ExprText expr;        // groupBy
   AggregationText agg;  // aggregate, count, reduce
   JoinText join;
   std::vector<BranchCase> cases;
@@ -222,6 +211,9 @@ struct PipelineSpec {
 
 struct FileSpec {
   std::string base_dir;
+  // The built-in operators plus those of the plugins this file (or the
+  // caller) loads; steps point into it.
+  std::shared_ptr<OperatorRegistry> registry;
   AppSettings app;
   ErrorHandling on_error = ErrorHandling::kDlq;
   std::vector<std::string> proto_paths;  // resolved against base_dir
@@ -252,7 +244,9 @@ struct FileSpec {
 
 // YAML text -> spec. Reports syntax and structural problems (unknown keys,
 // wrong node kinds, missing keys, bad names) and keeps going.
-FileSpec ParseSpec(std::string_view text, const std::string& base_dir, Diagnostics& diags);
+// `plugins` (--plugin) are loaded before the file's own `plugins:`.
+FileSpec ParseSpec(std::string_view text, const std::string& base_dir, Diagnostics& diags,
+                   const std::vector<std::string>& plugins = {});
 
 // Checks `from` references, cycles between pipelines and node-name
 // uniqueness; fills build_order.

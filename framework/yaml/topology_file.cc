@@ -19,7 +19,7 @@ std::string Diagnostic::ToString() const {
 LoadResult LoadTopologyText(std::string_view text, const std::string& name, const std::string& base_dir,
                             const LoadOptions& options) {
   yaml::Diagnostics diags(name);
-  yaml::FileSpec spec = yaml::ParseSpec(text, base_dir, diags);
+  yaml::FileSpec spec = yaml::ParseSpec(text, base_dir, diags, options.plugins);
   yaml::ResolveSpec(spec, diags);
   // The file's own proto_paths first, then the caller's (--proto-path).
   SerdeOptions serde_options;

@@ -48,6 +48,9 @@ struct LoadOptions {
   // Extra directories for .proto files, searched after the file's own
   // `proto_paths` (resolved relative to the file).
   std::vector<std::string> proto_paths;
+  // Operator plugins (shared libraries) to load before the file's own
+  // `plugins:` (`--plugin PATH`).
+  std::vector<std::string> plugins;
 };
 
 LoadResult LoadTopologyFile(const std::string& path, const LoadOptions& options = {});
