@@ -30,7 +30,8 @@
 //   aggregate folds their aggregates in start order with fns.merge, then adds
 //   the record. The merged session [min start, max end] (end inclusive: the
 //   last record timestamp) replaces them. A session is closed when
-//   end + grace < stream time (Kafka Streams' rule for sessions); closed
+//   end + gap + grace < stream time (Kafka Streams' rule for sessions: until
+//   then an on-time record may still extend it); closed
 //   sessions are never merged into or updated — a record close to a closed
 //   session starts a new one (Kafka Streams would still merge it; not merging
 //   keeps final results exactly-once). A record whose merged session would be
@@ -466,9 +467,13 @@ class WindowedProcessor final : public Processor {
     return out;
   }
 
+  // A session may still grow until no record within `gap` of its end can
+  // arrive in time, so it closes at end + gap + grace (as in Kafka Streams).
+  int64_t SessionCloseTime(int64_t st) const { return st - c_->gap - c_->grace; }
+
   Status ProcessSession(const Record& record, const std::string& key, int64_t st) {
     const int64_t t = record.timestamp.value();
-    const int64_t close_time = st - c_->grace;
+    const int64_t close_time = SessionCloseTime(st);
     std::vector<FoundSession> found;
     Status decode;
     RETURN_IF_ERROR(sessions_->FindSessions(key, t - c_->gap, t + c_->gap,
@@ -527,8 +532,8 @@ class WindowedProcessor final : public Processor {
   // ---- final results ----
 
   Status EmitClosed(int64_t st) {
+    if (sessions_) return EmitClosedSessions(SessionCloseTime(st));
     const int64_t close_time = st - c_->grace;
-    if (sessions_) return EmitClosedSessions(close_time);
     if (!index_loaded_) {
       // Once per processor: the windows a previous run wrote and did not emit.
       Status decode;

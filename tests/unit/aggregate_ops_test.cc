@@ -878,16 +878,20 @@ TEST(WindowSession, UpdatesMergeAndRetractReplacedSessions) {
   h.In("a", 100);
   h.In("a", 115);  // more than the gap away: a new session
   EXPECT_THAT(h.Out(), ElementsAre(W("a", 100, 100, 100, "1"), W("a", 115, 115, 115, "1")));
-  // Close time 110: [100,100] is closed and not merged into; [115,115] is.
+  // Close time 100 (stream time - gap - grace): both are open, and 108 bridges them.
   h.In("a", 108);
-  EXPECT_THAT(h.Out(), ElementsAre(W("a", 115, 115, 115, "null"), W("a", 115, 108, 115, "2")));
-  h.In("b", 200);  // close time 195
-  h.In("a", 192);  // its session would be closed: dropped
+  EXPECT_THAT(h.Out(),
+              ElementsAre(W("a", 100, 100, 100, "null"), W("a", 115, 115, 115, "null"), W("a", 115, 100, 115, "3")));
+  h.In("c", 180);
+  h.In("b", 200);  // close time 185: c's [180,180] is closed
+  h.In("c", 188);  // within the gap of the closed session, but never merged into it
+  h.In("a", 184);  // its session would be closed: dropped
   EXPECT_EQ(h.Late(), 1);
-  h.In("a", 196);  // within grace
-  h.In("a", 190);  // late alone, but merges into the open [196,196]
-  EXPECT_THAT(h.Out(), ElementsAre(W("b", 200, 200, 200, "1"), W("a", 196, 196, 196, "1"),
-                                   W("a", 196, 196, 196, "null"), W("a", 196, 190, 196, "2")));
+  h.In("a", 186);  // on time
+  h.In("a", 180);  // late alone, but merges into the open [186,186]
+  EXPECT_THAT(h.Out(),
+              ElementsAre(W("c", 180, 180, 180, "1"), W("b", 200, 200, 200, "1"), W("c", 188, 188, 188, "1"),
+                          W("a", 186, 186, 186, "1"), W("a", 186, 186, 186, "null"), W("a", 186, 180, 186, "2")));
   EXPECT_EQ(h.Late(), 1);
 }
 
@@ -930,19 +934,21 @@ TEST(WindowSession, FinalEmitsClosedSessionsOnce) {
   h.In("a", 100);
   h.In("a", 105);  // merges: [100,105]
   EXPECT_THAT(h.Out(), IsEmpty());
-  h.In("b", 111);  // close time 106: [100,105] closes
-  EXPECT_THAT(h.Out(), ElementsAre(W("a", 105, 100, 105, "2")));
-  h.In("a", 112);  // close to the closed session: a new one
+  h.In("b", 120);  // close time 105: [100,105] is still open
   EXPECT_THAT(h.Out(), IsEmpty());
-  h.In("a", 130);  // close time 125
-  EXPECT_THAT(h.Out(), ElementsAre(W("b", 111, 111, 111, "1"), W("a", 112, 112, 112, "1")));
-  h.In("a", 131);
+  h.In("b", 121);  // close time 106: [100,105] closes
+  EXPECT_THAT(h.Out(), ElementsAre(W("a", 105, 100, 105, "2")));
+  h.In("a", 112);  // on time and within the gap of the closed session: a new one
+  EXPECT_THAT(h.Out(), IsEmpty());
+  h.In("a", 140);  // close time 125, emitted by session end
+  EXPECT_THAT(h.Out(), ElementsAre(W("a", 112, 112, 112, "1"), W("b", 121, 120, 121, "2")));
+  h.In("a", 141);
   EXPECT_THAT(h.Out(), IsEmpty());
   h.In("a", 100);  // late
   EXPECT_EQ(h.Late(), 1);
   h.Restart();  // pending sessions live in the index store
-  h.In("a", 150);
-  EXPECT_THAT(h.Out(), ElementsAre(W("a", 131, 130, 131, "2")));
+  h.In("a", 160);
+  EXPECT_THAT(h.Out(), ElementsAre(W("a", 141, 140, 141, "2")));
 }
 
 }  // namespace
