@@ -25,6 +25,7 @@ KStream StreamsBuilder::Stream(std::string name, std::vector<std::string> topics
                                ErrorHandling handling) {
   if (topics.empty()) graph_->errors.push_back("source '" + name + "' has no topics");
   if (!consumed.key || !consumed.value) graph_->errors.push_back("source '" + name + "' needs key and value serdes");
+  if (consumed.partitions < 0) graph_->errors.push_back("source '" + name + "': partitions must be positive");
   GraphNode node;
   node.name = std::move(name);
   node.kind = NodeKind::kSource;

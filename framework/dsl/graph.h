@@ -3,8 +3,8 @@
 #pragma once
 
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -56,9 +56,15 @@ struct GlobalTableSpec {
 struct LogicalGraph {
   std::vector<GlobalTableSpec> global_tables;
   std::vector<GraphNode> nodes;
-  std::set<std::string> repartition_topics;  // unprefixed: "<step>-repartition"
-  std::vector<std::string> errors;  // found while building; reported by Build()
+  std::set<std::string> repartition_topics;           // unprefixed: "<step>-repartition"
+  std::map<std::string, StoreOptions> store_options;  // StreamsBuilder::ConfigureStore
+  std::vector<std::string> errors;                    // found while building; reported by Build()
 };
+
+// `op` with the options of `options` applied to the stores it declares;
+// `op` itself when none applies.
+std::shared_ptr<const OperatorDef> WithStoreOptions(std::shared_ptr<const OperatorDef> op,
+                                                    const std::map<std::string, StoreOptions>& options);
 
 struct Subtopology {
   int id = 0;
@@ -78,5 +84,13 @@ struct TopologyData {
 // A copy with the internal topics named for an application:
 // "<step>-repartition" becomes "<application-id>-<step>-repartition".
 std::shared_ptr<const TopologyData> ResolveInternalTopics(const TopologyData& data, const std::string& application_id);
+
+// Partition counts per subtopology from the counts of external source
+// topics (`external`); repartition topics take their writer's count.
+// Subtopologies whose count is unknown are left out; sources of one
+// subtopology with different counts are reported in `problems`. Topics
+// missing from `external` are skipped.
+std::map<int, int> ResolvePartitionCounts(const TopologyData& topology, const std::map<std::string, int>& external,
+                                          std::vector<std::string>& problems);
 
 }  // namespace streamapp::dsl

@@ -31,6 +31,24 @@ int Find(std::vector<int>& parent, int x) {
   return x;
 }
 
+// Every configured store must be one a step declares.
+void CheckStoreOptions(const LogicalGraph& graph, std::vector<std::string>& errors) {
+  std::set<std::string> declared;
+  for (const GraphNode& node : graph.nodes) {
+    if (node.kind != NodeKind::kProcessor || !node.op) continue;
+    for (const StoreSpec& spec : node.op->stores()) declared.insert(spec.name);
+  }
+  for (const auto& [name, options] : graph.store_options) {
+    if (declared.count(name)) continue;
+    auto global = std::find_if(graph.global_tables.begin(), graph.global_tables.end(),
+                               [&](const GlobalTableSpec& g) { return g.store == name; });
+    errors.push_back(global != graph.global_tables.end()
+                         ? "store '" + name + "' belongs to global table '" + global->name +
+                               "'; global table stores take no options (they are loaded from the table's topic)"
+                         : "store '" + name + "' is configured but no step declares it");
+  }
+}
+
 void Validate(const LogicalGraph& graph, std::vector<std::string>& errors) {
   std::set<std::string> names;
   std::map<std::string, std::string> topic_owner;
@@ -87,6 +105,7 @@ Result<Topology> StreamsBuilder::Build() {
       errors.push_back("topic '" + g.topic + "' of global table '" + g.name + "' is also read by a stream");
     }
   }
+  dsl::CheckStoreOptions(graph, errors);
   if (!errors.empty()) {
     std::string msg;
     for (const auto& e : errors) msg += (msg.empty() ? "" : "\n") + e;
@@ -95,6 +114,11 @@ Result<Topology> StreamsBuilder::Build() {
 
   auto data = std::make_shared<dsl::TopologyData>();
   data->nodes = graph.nodes;
+  if (!graph.store_options.empty()) {
+    for (GraphNode& node : data->nodes) {
+      if (node.kind == NodeKind::kProcessor) node.op = dsl::WithStoreOptions(node.op, graph.store_options);
+    }
+  }
   data->repartition_topics = graph.repartition_topics;
   data->global_tables = graph.global_tables;
   const int n = static_cast<int>(data->nodes.size());
@@ -148,6 +172,20 @@ Result<Topology> StreamsBuilder::Build() {
     }
     std::sort(s.source_topics.begin(), s.source_topics.end());
   }
+  // Co-partitioning, as far as the declared partition counts tell.
+  std::map<std::string, int> declared;
+  for (const GraphNode& node : data->nodes) {
+    if (node.kind != NodeKind::kSource || node.consumed.partitions <= 0) continue;
+    for (const std::string& t : node.topics) declared[t] = node.consumed.partitions;
+  }
+  if (!declared.empty()) {
+    dsl::ResolvePartitionCounts(*data, declared, errors);
+    if (!errors.empty()) {
+      std::string msg;
+      for (const auto& e : errors) msg += (msg.empty() ? "" : "\n") + e;
+      return Status::InvalidArgument(msg);
+    }
+  }
   return Topology(std::move(data));
 }
 
@@ -198,6 +236,21 @@ void AppendJsonString(std::string& out, std::string_view s) {
 
 }  // namespace
 
+namespace {
+
+// The stores the operators of one subtopology declare, in node order.
+std::vector<StoreSpec> SubtopologyStores(const dsl::TopologyData& data, const dsl::Subtopology& sub) {
+  std::vector<StoreSpec> out;
+  for (int i : sub.nodes) {
+    const GraphNode& n = data.nodes[i];
+    if (n.kind != NodeKind::kProcessor || !n.op) continue;
+    for (StoreSpec& spec : n.op->stores()) out.push_back(std::move(spec));
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string Topology::Describe() const {
   std::string out = "Topology\n";
   for (const dsl::Subtopology& s : data_->subtopologies) {
@@ -217,6 +270,11 @@ std::string Topology::Describe() const {
         for (size_t p = 0; p < n.parents.size(); ++p) out += (p ? ", " : "") + data_->nodes[n.parents[p]].name;
         out += "\n";
       }
+    }
+    for (const StoreSpec& spec : SubtopologyStores(*data_, s)) {
+      out += "    Store: " + spec.name + " (" + std::string(StoreKindName(spec.kind)) + ", " +
+             (spec.in_memory ? "memory" : "rocksdb") + (spec.cached ? ", cached" : "") +
+             (spec.logged ? ", changelog" : ", no changelog") + ")\n";
     }
   }
   for (const dsl::GlobalTableSpec& g : data_->global_tables) {
@@ -259,6 +317,19 @@ std::string Topology::DescribeJson() const {
         AppendJsonString(out, data_->nodes[n.children[c]].name);
       }
       out += "]}";
+    }
+    out += "],\"stores\":[";
+    bool first = true;
+    for (const StoreSpec& spec : SubtopologyStores(*data_, s)) {
+      out += first ? "{\"name\":" : ",{\"name\":";
+      first = false;
+      AppendJsonString(out, spec.name);
+      out += ",\"kind\":";
+      AppendJsonString(out, StoreKindName(spec.kind));
+      out += ",\"backend\":";
+      AppendJsonString(out, spec.in_memory ? "memory" : "rocksdb");
+      out += ",\"cached\":" + std::string(spec.cached ? "true" : "false");
+      out += ",\"changelog\":" + std::string(spec.logged ? "true" : "false") + "}";
     }
     out += "]}";
   }

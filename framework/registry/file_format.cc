@@ -28,6 +28,12 @@ ParamDecl Topics() {
           .item = Item({.name = "topic", .type = ParamType::kString, .doc = "a topic"})};
 }
 
+ParamDecl Partitions() {
+  return {.name = "partitions",
+          .type = ParamType::kInt,
+          .doc = "the partition count the topics must have; lets validate check co-partitioning"};
+}
+
 ParamDecl Build() {
   const ParamDecl on_error{.name = "on_error",
                            .type = ParamType::kEnum,
@@ -70,7 +76,8 @@ ParamDecl Build() {
                               {.name = "timestamp",
                                .type = ParamType::kString,
                                .default_value = "record",
-                               .doc = "'record', or {field: path} to take event time from the value"}}};
+                               .doc = "'record', or {field: path} to take event time from the value"},
+                              Partitions()}};
   ParamDecl table{.name = "table",
                   .type = ParamType::kObject,
                   .doc = "a table: the latest value per key of its topics",
@@ -82,7 +89,8 @@ ParamDecl Build() {
                              {.name = "in_memory",
                               .type = ParamType::kBool,
                               .default_value = "false",
-                              .doc = "keep the store in memory instead of RocksDB"}}};
+                              .doc = "keep the store in memory instead of RocksDB"},
+                             Partitions()}};
   ParamDecl global{.name = "global_table",
                    .type = ParamType::kObject,
                    .doc = "a global table: every worker holds all partitions of one topic",
@@ -90,6 +98,20 @@ ParamDecl Build() {
                               Serde("key"),
                               Serde("value"),
                               {.name = "store", .type = ParamType::kString, .doc = "store name; default the name"}}};
+  ParamDecl store{.name = "store",
+                  .type = ParamType::kObject,
+                  .doc = "how a store is kept; named as in a step's `store:` or as describe shows it",
+                  .fields = {{.name = "backend",
+                              .type = ParamType::kEnum,
+                              .doc = "rocksdb, or memory (rebuilt from the changelog on start); default the step's",
+                              .choices = {"rocksdb", "memory"}},
+                             {.name = "cache",
+                              .type = ParamType::kBool,
+                              .doc = "fold repeated updates of a key between commits; default the step's"},
+                             {.name = "changelog",
+                              .type = ParamType::kBool,
+                              .default_value = "true",
+                              .doc = "back the store with <app id>-<store>-changelog; false: state is local only"}}};
   ParamDecl pipeline{.name = "pipeline",
                      .type = ParamType::kObject,
                      .doc = "a pipeline of steps",
@@ -124,6 +146,7 @@ ParamDecl Build() {
               map_of("streams", "named streams", false, stream),
               map_of("tables", "named tables", false, table),
               map_of("global_tables", "named global tables", false, global),
+              map_of("stores", "settings of named stores", false, store),
               map_of("pipelines", "named pipelines", true, pipeline),
           }};
 }

@@ -48,7 +48,24 @@ std::map<std::string, std::string> ChangelogConfigs(const StoreSpec& spec) {
 Result<std::map<int, int>> PrepareTopics(const dsl::TopologyData& topology, const StreamsConfig& config,
                                          kafka::Admin& admin) {
   std::vector<std::string> problems;
-  std::map<int, int> partitions_of;
+  std::map<std::string, int> external;
+  for (const auto& [topic, node] : topology.source_node_of_topic) {
+    if (topology.repartition_topics.count(topic)) continue;
+    auto count = admin.PartitionCount(topic, 30s);
+    if (count.ok()) {
+      external[topic] = *count;
+      // The topology file's `partitions:` is a promise the check above relied on.
+      const int declared = topology.nodes[node].consumed.partitions;
+      if (declared > 0 && declared != *count) {
+        problems.push_back("topic '" + topic + "' has " + std::to_string(*count) +
+                           " partitions but the topology declares " + std::to_string(declared));
+      }
+    } else {
+      problems.push_back(count.status().code() == StatusCode::kNotFound ? "source topic '" + topic + "' does not exist"
+                                                                        : count.status().ToString());
+    }
+  }
+  std::map<int, int> partitions_of = dsl::ResolvePartitionCounts(topology, external, problems);
   std::map<std::string, int> writer_of;  // repartition topic -> subtopology writing it
   for (const dsl::Subtopology& sub : topology.subtopologies) {
     for (int i : sub.nodes) {
@@ -56,55 +73,6 @@ Result<std::map<int, int>> PrepareTopics(const dsl::TopologyData& topology, cons
       if (n.kind == dsl::NodeKind::kSink && topology.repartition_topics.count(n.sink.topic)) {
         writer_of[n.sink.topic] = sub.id;
       }
-    }
-  }
-  std::map<std::string, int> external;
-  for (const auto& [topic, node] : topology.source_node_of_topic) {
-    if (topology.repartition_topics.count(topic)) continue;
-    auto count = admin.PartitionCount(topic, 30s);
-    if (count.ok()) {
-      external[topic] = *count;
-    } else {
-      problems.push_back(count.status().code() == StatusCode::kNotFound ? "source topic '" + topic + "' does not exist"
-                                                                        : count.status().ToString());
-    }
-  }
-  // Subtopologies fed by repartition topics take their writer's count, so
-  // resolve in passes until nothing changes.
-  for (size_t pass = 0; pass <= topology.subtopologies.size(); ++pass) {
-    for (const dsl::Subtopology& sub : topology.subtopologies) {
-      if (partitions_of.count(sub.id)) continue;
-      int count = -1;
-      bool known = true;
-      std::string first;
-      for (const std::string& topic : sub.source_topics) {
-        int n = -1;
-        if (topology.repartition_topics.count(topic)) {
-          auto w = writer_of.find(topic);
-          if (w == writer_of.end() || !partitions_of.count(w->second)) {
-            known = false;
-            break;
-          }
-          n = partitions_of[w->second];
-        } else if (auto e = external.find(topic); e != external.end()) {
-          n = e->second;
-        } else {
-          known = false;  // missing topic, already reported
-          break;
-        }
-        if (count < 0) {
-          count = n;
-          first = topic;
-        } else if (n != count) {
-          problems.push_back("topics '" + first + "' (" + std::to_string(count) + " partitions) and '" + topic + "' (" +
-                             std::to_string(n) +
-                             ") are read by one subtopology and must be co-partitioned: give them the same number "
-                             "of partitions");
-          known = false;
-          break;
-        }
-      }
-      if (known && count > 0) partitions_of[sub.id] = count;
     }
   }
   for (const std::string& topic : [&] {

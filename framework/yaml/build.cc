@@ -14,6 +14,7 @@
 #include "yaml/parse_steps.h"
 #include "yaml/reader.h"
 #include "yaml/spec.h"
+#include "yaml/suggest.h"
 
 namespace streamapp::yaml {
 namespace {
@@ -66,10 +67,11 @@ class Builder {
       Steps(scratch_.Stream("scratch." + p.name.value, {"scratch"}, {}, h), p.steps, h);
     }
     if (!diags_.empty()) return std::nullopt;
+    ConfigureStores();
     Result<Topology> built = builder_.Build();
-    if (built.ok()) return std::move(built).value();
-    ReportBuildErrors(built.status().message());
-    return std::nullopt;
+    if (!built.ok()) ReportBuildErrors(built.status().message());
+    if (!diags_.empty()) return std::nullopt;
+    return std::move(built).value();
   }
 
  private:
@@ -154,7 +156,8 @@ class Builder {
     for (const Text& t : s.topics) topics.push_back(t.value);
     CheckNotGlobal(s.topics, "stream '" + name + "'");
     Consumed consumed{stream_serdes_[name].first, stream_serdes_[name].second,
-                      TimestampSpec{s.timestamp_field ? s.timestamp_field->value : ""}};
+                      TimestampSpec{s.timestamp_field ? s.timestamp_field->value : ""}, s.partitions.count};
+    for (const Text& t : s.topics) topic_pos_[t.value] = s.partitions.pos.line > 0 ? s.partitions.pos : t.pos;
     const std::string node = "stream." + name;
     node_pos_[node] = s.name.pos;
     return sources_.emplace(name, builder_.Stream(node, std::move(topics), std::move(consumed), spec_.on_error))
@@ -172,8 +175,11 @@ class Builder {
     const std::string node = t.node_name();
     node_pos_[node] = t.name.pos;
     node_pos_[node + "-source"] = t.name.pos;
-    KStream s =
-        builder_.Table(node, std::move(topics), Consumed{key, value, {}}, std::move(materialized), spec_.on_error);
+    for (const Text& topic : t.topics) {
+      topic_pos_[topic.value] = t.partitions.pos.line > 0 ? t.partitions.pos : topic.pos;
+    }
+    KStream s = builder_.Table(node, std::move(topics), Consumed{key, value, {}, t.partitions.count},
+                               std::move(materialized), spec_.on_error);
     return sources_.emplace(t.name.value, s).first->second;
   }
 
@@ -553,6 +559,29 @@ class Builder {
         std::move(produced));
   }
 
+  // `stores:` entries must name stores the steps declare (called once every
+  // step was built, so the list is complete).
+  void ConfigureStores() {
+    const std::vector<std::string> declared = builder_.StoreNames();
+    for (const StoreSettingsSpec& store : spec_.stores) {
+      const std::string& name = store.name.value;
+      if (std::find(declared.begin(), declared.end(), name) != declared.end()) {
+        builder_.ConfigureStore(name, store.options);
+        continue;
+      }
+      auto global = std::find_if(spec_.global_tables.begin(), spec_.global_tables.end(),
+                                 [&](const GlobalTableSpec& g) { return g.StoreName() == name; });
+      if (global != spec_.global_tables.end()) {
+        diags_.Add(store.name.pos, "store '" + name + "' belongs to global table '" + global->name.value +
+                                       "'; global table stores take no settings (they are loaded from its topic)");
+      } else {
+        diags_.Add(store.name.pos, "stores: no step declares a store named '" + name + "'" +
+                                       DidYouMean(name, declared) +
+                                       " (stores are named by a step's `store:`, or as `stream-app describe` shows)");
+      }
+    }
+  }
+
   // Build() reports one problem per line; put each at the node it names.
   void ReportBuildErrors(const std::string& message) {
     size_t start = 0;
@@ -568,6 +597,15 @@ class Builder {
       size_t best = 0;
       for (const auto& [node, at] : node_pos_) {
         const size_t found = line.rfind("'" + node + "'");
+        if (found != std::string::npos && found + 1 > best) {
+          best = found + 1;
+          pos = at;
+        }
+      }
+      // Co-partitioning problems name topics; the later one is the newcomer.
+      for (const auto& [topic, at] : topic_pos_) {
+        const size_t found =
+            line.rfind("topics '") == std::string::npos ? std::string::npos : line.rfind("'" + topic + "'");
         if (found != std::string::npos && found + 1 > best) {
           best = found + 1;
           pos = at;
@@ -591,6 +629,8 @@ class Builder {
   std::map<std::string, KStream> sources_;
   std::map<std::string, KStream> outputs_;
   std::map<std::string, Pos> node_pos_;
+  // Source topics: where their stream's `partitions:` (else the topic) is.
+  std::map<std::string, Pos> topic_pos_;
   // Global tables by name, for Build errors that name one but no node.
   std::map<std::string, Pos> global_pos_;
   std::set<std::string> globals_used_;

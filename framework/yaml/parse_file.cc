@@ -23,6 +23,7 @@ const std::vector<std::string> kStreamKeys = registry::SectionKeys("streams");
 const std::vector<std::string> kTableKeys = registry::SectionKeys("tables");
 const std::vector<std::string> kGlobalTableKeys = registry::SectionKeys("global_tables");
 const std::vector<std::string> kPipelineKeys = registry::SectionKeys("pipelines");
+const std::vector<std::string> kStoreKeys = registry::SectionKeys("stores");
 
 class FileParser {
  public:
@@ -60,6 +61,8 @@ class FileParser {
         Tables(e);
       } else if (e.key == "global_tables") {
         GlobalTables(e);
+      } else if (e.key == "stores") {
+        Stores(e);
       } else if (e.key == "pipelines") {
         has_pipelines = true;
         spec_.pipelines_pos = e.key_pos;
@@ -188,6 +191,8 @@ class FileParser {
             (f.key == "key" ? s.key : s.value) = *t;
         } else if (f.key == "timestamp") {
           Timestamp(f, what, s);
+        } else if (f.key == "partitions") {
+          Partitions(f, what, s.partitions);
         }
       }
       if (!has_topic) r_.Error(e.key_pos, what + " needs 'topic' or 'topics'");
@@ -239,10 +244,50 @@ class FileParser {
           if (auto v = StoreName(f, what)) t.store = *v;
         } else if (f.key == "in_memory") {
           if (auto b = r_.ExpectBool(f.value, f.value_pos, what + " in_memory")) t.in_memory = *b;
+        } else if (f.key == "partitions") {
+          Partitions(f, what, t.partitions);
         }
       }
       if (!has_topic) r_.Error(e.key_pos, what + " needs 'topic' or 'topics'");
       spec_.tables.push_back(std::move(t));
+    }
+  }
+
+  void Partitions(const Reader::Entry& f, const std::string& what, PartitionsText& out) {
+    std::optional<int64_t> v = r_.ExpectInt(f.value, f.value_pos, what + " partitions");
+    if (!v) return;
+    if (*v < 1 || *v > 100000) {
+      r_.Error(f.value_pos, what + " partitions must be between 1 and 100000, found " + std::to_string(*v));
+      return;
+    }
+    out = {static_cast<int>(*v), f.value_pos};
+  }
+
+  void Stores(const Reader::Entry& section) {
+    if (section.value.IsNull()) return;  // `stores:` with nothing
+    if (!r_.ExpectMap(section.value, section.value_pos, "stores")) return;
+    for (Reader::Entry& e : r_.Entries(section.value, "stores")) {
+      if (!IsValidName(e.key)) {
+        r_.Error(e.key_pos, "invalid store name '" + e.key +
+                                "': it becomes part of topic names, so use letters, digits, '_' and '-'");
+        continue;
+      }
+      StoreSettingsSpec store;
+      store.name = {e.key, e.key_pos};
+      const std::string what = "store '" + e.key + "'";
+      if (!r_.ExpectMap(e.value, e.value_pos, what)) continue;
+      for (Reader::Entry& f : r_.KnownEntries(e.value, what, kStoreKeys)) {
+        if (f.key == "backend") {
+          if (auto backend = r_.Choice(f.value, f.value_pos, what + " backend", {"rocksdb", "memory"})) {
+            store.options.in_memory = *backend == "memory";
+          }
+        } else if (f.key == "cache") {
+          if (auto b = r_.ExpectBool(f.value, f.value_pos, what + " cache")) store.options.cached = *b;
+        } else if (f.key == "changelog") {
+          if (auto b = r_.ExpectBool(f.value, f.value_pos, what + " changelog")) store.options.logged = *b;
+        }
+      }
+      spec_.stores.push_back(std::move(store));
     }
   }
 

@@ -162,12 +162,19 @@ struct StepSpec {
   SinkSpec sink;
 };
 
+// `partitions: N` of a stream or table; pos.line 0: not written.
+struct PartitionsText {
+  int count = 0;
+  Pos pos;
+};
+
 struct StreamSpec {
   Text name;
   std::vector<Text> topics;
   Text key{"string", {}};
   Text value{"json", {}};
   std::optional<Text> timestamp_field;
+  PartitionsText partitions;
 };
 
 // `tables:` — the latest value per key of topics, kept in a store; usable
@@ -179,6 +186,7 @@ struct TableSpec {
   Text value{"json", {}};
   Text store;  // empty: the table name
   bool in_memory = false;
+  PartitionsText partitions;
 
   std::string node_name() const { return "table." + name.value; }
   std::string StoreName() const { return store.value.empty() ? name.value : store.value; }
@@ -194,6 +202,13 @@ struct GlobalTableSpec {
   Text store;  // empty: the global table name
 
   std::string StoreName() const { return store.value.empty() ? name.value : store.value; }
+};
+
+// An entry of `stores:`: settings for the store of that name, whichever
+// step declares it.
+struct StoreSettingsSpec {
+  Text name;
+  StoreOptions options;
 };
 
 struct PipelineSpec {
@@ -220,6 +235,7 @@ struct FileSpec {
   std::vector<StreamSpec> streams;
   std::vector<TableSpec> tables;
   std::vector<GlobalTableSpec> global_tables;
+  std::vector<StoreSettingsSpec> stores;
   // False when `streams:` (or `tables:`) is missing or malformed: unknown
   // names in `from` are then a consequence already reported, not news.
   bool streams_valid = true;

@@ -337,6 +337,22 @@ TEST_F(StatefulAppTest, AnExistingChangelogThatDoesNotMatchIsAClearError) {
   }
 }
 
+TEST_F(StatefulAppTest, ATopicWithAnotherPartitionCountThanDeclaredIsAClearError) {
+  const std::string in = testing::CreateFreshTopic("words", 2);
+  const std::string out = testing::CreateFreshTopic("counts", 2);
+  const std::string path = dir_ + "/declared.yaml";
+  testing::WriteFile(path, "version: 1\napplication:\n  id: " + app_ + "\nstreams:\n  words: {topic: " + in +
+                               ", key: string, value: string, partitions: 3}\npipelines:\n  count:\n    from: "
+                               "words\n    steps:\n      - count: true\n      - to: " +
+                               out + "\n");
+  auto worker = StartWorker(path, "declared", dir_ + "/state");
+  auto code = worker->Wait(60s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 1);
+  EXPECT_NE(worker->Log().find("topic '" + in + "' has 2 partitions but the topology declares 3"), std::string::npos)
+      << worker->Log();
+}
+
 TEST_F(StatefulAppTest, TheCacheFoldsHotKeyUpdatesWithoutChangingTheResult) {
   constexpr int kRecords = 20000, kKeys = 10;
   const std::string in = testing::CreateFreshTopic("words", 2);

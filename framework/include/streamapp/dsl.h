@@ -46,6 +46,10 @@ struct Consumed {
   std::shared_ptr<const Serde> key;
   std::shared_ptr<const Serde> value;
   TimestampSpec timestamp;
+  // The partition count the topics are declared to have; 0: not declared.
+  // Build() checks co-partitioning with the declared counts, and the
+  // runtime refuses to start when a topic has another count.
+  int partitions = 0;
 };
 
 struct Produced {
@@ -74,6 +78,14 @@ struct Grouped {
 };
 
 // How a stateful step keeps its state.
+// How a store is kept, overriding what the step declaring it chose
+// (StreamsBuilder::ConfigureStore). Unset fields keep the step's choice.
+struct StoreOptions {
+  std::optional<bool> in_memory;  // false: RocksDB
+  std::optional<bool> cached;     // fold repeated updates of a key between commits
+  std::optional<bool> logged;     // false: no changelog; the state lives only in local files
+};
+
 struct Materialized {
   std::string store;                   // empty: the step's name
   std::shared_ptr<const Serde> key;    // store key encoding (default string)
@@ -209,6 +221,14 @@ class StreamsBuilder {
   // kept in a store; the stream of its updates.
   KStream Table(std::string name, std::vector<std::string> topics, Consumed consumed, Materialized materialized = {},
                 ErrorHandling handling = ErrorHandling::kDlq);
+
+  // Sets how the store `name` is kept, whichever step declares it (by an
+  // explicit name or the one derived from its node name). Build() reports
+  // a name no step declares.
+  void ConfigureStore(std::string name, StoreOptions options);
+  // The stores declared by the steps added so far, in order (global
+  // tables' stores not included).
+  std::vector<std::string> StoreNames() const;
 
   // Validates the graph and splits it into subtopologies. Reports every
   // problem found, one per line.
