@@ -13,6 +13,7 @@ const char* BuiltinSetName() {
 Status RegisterBuiltinOperators(OperatorRegistry& registry) {
   // The order is the order of `stream-app operators` and docs/operators.md.
   RETURN_IF_ERROR(operators::RegisterStatelessOperators(registry));
+  RETURN_IF_ERROR(operators::RegisterValidateOperator(registry));
   return operators::RegisterStructuralOperators(registry);
 }
 

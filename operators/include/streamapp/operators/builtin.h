@@ -12,6 +12,9 @@ const char* BuiltinSetName();
 
 // Per-record operators built through the generic path (src/stateless.cc).
 Status RegisterStatelessOperators(OperatorRegistry& registry);
+// validate: rules with reasons; failing records go to the error handler
+// (src/validate.cc).
+Status RegisterValidateOperator(OperatorRegistry& registry);
 // Operators the loader builds itself (branch, to, grouping, aggregations,
 // joins): declared here so validation and docs come from one place
 // (src/structural.cc).
