@@ -29,12 +29,16 @@ std::string TypeText(const ParamDecl& p) {
   }
 }
 
-// Parameters with nested object fields flattened as "window.tumbling".
+// Parameters with nested object fields flattened as "window.tumbling", and
+// the fields of a list's objects as "rules[].check".
 void Flatten(const std::vector<ParamDecl>& params, const std::string& prefix,
              std::vector<std::pair<std::string, const ParamDecl*>>& out) {
   for (const ParamDecl& p : params) {
     out.emplace_back(prefix + p.name, &p);
     if (p.type == ParamType::kObject) Flatten(p.fields, prefix + p.name + ".", out);
+    if (p.type == ParamType::kList && p.item && p.item->type == ParamType::kObject) {
+      Flatten(p.item->fields, prefix + p.name + "[].", out);
+    }
   }
 }
 

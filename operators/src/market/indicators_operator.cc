@@ -1,0 +1,352 @@
+// indicators: technical indicators per key over a stream of observations
+// (the crypto pipeline feeds each symbol's closed 1m candles). Every
+// calculator of a key lives in one key-value store entry, so the state moves
+// with its task and is restored from the changelog; the record goes on with
+// the indicator values added under `output`.
+// Declarations use designated initializers and leave the other members to
+// their defaults, which g++ 12 reports under -Wextra (GCC bug 96868).
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+#include <array>
+#include <cstring>
+#include <memory>
+#include <utility>
+
+#include "market/indicators.h"
+#include "market/market_operators.h"
+#include "streamapp/value.h"
+
+namespace streamapp::operators {
+namespace {
+
+using market::Bollinger;
+using market::Ema;
+using market::Macd;
+using market::RollingVolatility;
+using market::Rsi;
+using market::Sma;
+
+struct IndicatorsConfig {
+  expr::Expression field;
+  std::vector<int> sma, ema;
+  std::optional<int> rsi, volatility;
+  std::optional<std::array<int, 3>> macd;
+  std::optional<std::pair<int, double>> bollinger;
+  FieldPath output;
+  std::string store;
+};
+
+// Every calculator of one key, in a fixed order.
+struct KeyState {
+  std::vector<Sma> sma;
+  std::vector<Ema> ema;
+  std::optional<Rsi> rsi;
+  std::optional<Macd> macd;
+  std::optional<Bollinger> bollinger;
+  std::optional<RollingVolatility> volatility;
+};
+
+Result<KeyState> FreshState(const IndicatorsConfig& c) {
+  KeyState s;
+  for (int p : c.sma) {
+    ASSIGN_OR_RETURN(Sma x, Sma::Make(p));
+    s.sma.push_back(std::move(x));
+  }
+  for (int p : c.ema) {
+    ASSIGN_OR_RETURN(Ema x, Ema::Make(p));
+    s.ema.push_back(std::move(x));
+  }
+  // ASSIGN_OR_RETURN is two statements: braces needed.
+  if (c.rsi) {
+    ASSIGN_OR_RETURN(s.rsi, Rsi::Make(*c.rsi));
+  }
+  if (c.macd) {
+    ASSIGN_OR_RETURN(s.macd, Macd::Make((*c.macd)[0], (*c.macd)[1], (*c.macd)[2]));
+  }
+  if (c.bollinger) {
+    ASSIGN_OR_RETURN(s.bollinger, Bollinger::Make(c.bollinger->first, c.bollinger->second));
+  }
+  if (c.volatility) {
+    ASSIGN_OR_RETURN(s.volatility, RollingVolatility::Make(*c.volatility));
+  }
+  return s;
+}
+
+// Stored form: each calculator's own encoding, length-prefixed (u32 LE), in
+// KeyState's order.
+void AppendPart(std::string& out, const std::string& part) {
+  const uint32_t n = static_cast<uint32_t>(part.size());
+  char len[4];
+  std::memcpy(len, &n, 4);
+  out.append(len, 4);
+  out += part;
+}
+
+std::string Encode(const KeyState& s) {
+  std::string out;
+  for (const Sma& x : s.sma) AppendPart(out, x.Encode());
+  for (const Ema& x : s.ema) AppendPart(out, x.Encode());
+  if (s.rsi) AppendPart(out, s.rsi->Encode());
+  if (s.macd) AppendPart(out, s.macd->Encode());
+  if (s.bollinger) AppendPart(out, s.bollinger->Encode());
+  if (s.volatility) AppendPart(out, s.volatility->Encode());
+  return out;
+}
+
+class PartReader {
+ public:
+  explicit PartReader(std::string_view bytes) : rest_(bytes) {}
+  Result<std::string_view> Next() {
+    uint32_t n = 0;
+    if (rest_.size() < 4) return Status::InvalidArgument("truncated");
+    std::memcpy(&n, rest_.data(), 4);
+    if (rest_.size() - 4 < n) return Status::InvalidArgument("truncated");
+    std::string_view part = rest_.substr(4, n);
+    rest_.remove_prefix(4 + n);
+    return part;
+  }
+  bool done() const { return rest_.empty(); }
+
+ private:
+  std::string_view rest_;
+};
+
+// Decodes into `fresh` (made from the configuration), refusing state made
+// with other parameters: mixing them would silently give wrong values.
+template <typename T>
+Status DecodeInto(PartReader& r, T& fresh) {
+  ASSIGN_OR_RETURN(std::string_view part, r.Next());
+  ASSIGN_OR_RETURN(T stored, T::Decode(part));
+  if (!stored.SameParams(fresh)) return Status::InvalidArgument("made with other parameters");
+  fresh = std::move(stored);
+  return Status::Ok();
+}
+
+Status Decode(std::string_view bytes, KeyState& s) {
+  PartReader r(bytes);
+  for (Sma& x : s.sma) RETURN_IF_ERROR(DecodeInto(r, x));
+  for (Ema& x : s.ema) RETURN_IF_ERROR(DecodeInto(r, x));
+  if (s.rsi) RETURN_IF_ERROR(DecodeInto(r, *s.rsi));
+  if (s.macd) RETURN_IF_ERROR(DecodeInto(r, *s.macd));
+  if (s.bollinger) RETURN_IF_ERROR(DecodeInto(r, *s.bollinger));
+  if (s.volatility) RETURN_IF_ERROR(DecodeInto(r, *s.volatility));
+  if (!r.done()) return Status::InvalidArgument("more calculators stored than configured");
+  return Status::Ok();
+}
+
+Value Opt(std::optional<double> v) {
+  return v ? Value(*v) : Value();
+}
+
+// Feeds `x` to every calculator; the values, named by indicator and period.
+Value Update(KeyState& s, double x) {
+  Value out = Value::MakeObject();
+  for (Sma& c : s.sma) out.Set("sma_" + std::to_string(c.period()), Opt(c.Update(x)));
+  for (Ema& c : s.ema) out.Set("ema_" + std::to_string(c.period()), Opt(c.Update(x)));
+  if (s.rsi) out.Set("rsi_" + std::to_string(s.rsi->period()), Opt(s.rsi->Update(x)));
+  if (s.macd) {
+    std::optional<market::MacdValue> m = s.macd->Update(x);
+    Value v;
+    if (m) {
+      v = Value::MakeObject();
+      v.Set("line", m->line);
+      v.Set("signal", Opt(m->signal));
+      v.Set("histogram", Opt(m->histogram));
+    }
+    out.Set("macd", std::move(v));
+  }
+  if (s.bollinger) {
+    std::optional<market::BollingerValue> b = s.bollinger->Update(x);
+    Value v;
+    if (b) {
+      v = Value::MakeObject();
+      v.Set("middle", b->middle);
+      v.Set("upper", b->upper);
+      v.Set("lower", b->lower);
+    }
+    out.Set("bollinger", std::move(v));
+  }
+  if (s.volatility) out.Set("volatility_" + std::to_string(s.volatility->period()), Opt(s.volatility->Update(x)));
+  return out;
+}
+
+class IndicatorsProcessor final : public Processor {
+ public:
+  explicit IndicatorsProcessor(const IndicatorsConfig& config) : config_(config) {}
+
+  Status Init(ProcessorContext& context) override {
+    RETURN_IF_ERROR(Processor::Init(context));
+    store_ = dynamic_cast<KeyValueStore*>(context.GetStateStore(config_.store));
+    if (store_ == nullptr) return Status::Internal("indicators: store '" + config_.store + "' is missing");
+    return Status::Ok();
+  }
+
+  Status Process(Record record) override {
+    ASSIGN_OR_RETURN(Value x, config_.field.Evaluate(record));
+    if (!x.is_number()) {
+      return Status::DataError("indicators: " + config_.field.text() + " is " +
+                               (x.is_null() ? std::string("missing") : "not a number: " + x.ToJson()));
+    }
+    const std::string key = record.key.ToJson();
+    ASSIGN_OR_RETURN(KeyState state, FreshState(config_));
+    ASSIGN_OR_RETURN(std::optional<std::string> stored, store_->Get(key));
+    if (stored) {
+      Status st = Decode(*stored, state);
+      if (!st.ok()) {
+        // Not a record problem: the store holds state of another
+        // configuration (or is damaged); carrying on would emit wrong values.
+        return Status::InvalidArgument("indicators: the stored state of key " + key + " in store '" + config_.store +
+                                       "' cannot be used (" + st.message() +
+                                       "); after changing the parameters, reset the application or rename the step");
+      }
+    }
+    Value values = Update(state, x.as_number());
+    RETURN_IF_ERROR(store_->Put(key, Encode(state)));
+    RETURN_IF_ERROR(config_.output.Assign(record.value, std::move(values)));
+    return context().Forward(std::move(record));
+  }
+
+ private:
+  const IndicatorsConfig& config_;
+  KeyValueStore* store_ = nullptr;
+};
+
+class IndicatorsDef final : public OperatorDef {
+ public:
+  explicit IndicatorsDef(IndicatorsConfig config) : config_(std::move(config)) {}
+  std::unique_ptr<Processor> CreateProcessor() const override { return std::make_unique<IndicatorsProcessor>(config_); }
+  std::string_view kind() const override { return "indicators"; }
+  std::string detail() const override {
+    return "of " + config_.field.text() + " into " + config_.output.text() + ", store " + config_.store;
+  }
+  std::vector<StoreSpec> stores() const override {
+    StoreSpec spec;
+    spec.name = config_.store;
+    spec.kind = StoreKind::kKeyValue;
+    return {spec};
+  }
+
+ private:
+  IndicatorsConfig config_;
+};
+
+std::optional<int> Period(OperatorBuildContext& ctx, const ParamValue& v, int min) {
+  if (v.int_value < min || v.int_value > market::kMaxPeriod) {
+    ctx.Error(v.pos, "period must be between " + std::to_string(min) + " and " + std::to_string(market::kMaxPeriod) +
+                         ", found " + std::to_string(v.int_value));
+    return std::nullopt;
+  }
+  return static_cast<int>(v.int_value);
+}
+
+std::shared_ptr<const OperatorDef> BuildIndicators(OperatorBuildContext& ctx) {
+  IndicatorsConfig c;
+  bool ok = true;
+  auto compiled = ctx.CompileExpression(*ctx.Param("field"), "indicators field");
+  if (!compiled) return nullptr;
+  c.field = std::move(*compiled);
+  auto periods = [&](const char* name, std::vector<int>& out) {
+    if (const ParamValue* list = ctx.Param(name)) {
+      for (const ParamValue& p : list->items) {
+        if (auto n = Period(ctx, p, 1))
+          out.push_back(*n);
+        else
+          ok = false;
+      }
+    }
+  };
+  periods("sma", c.sma);
+  periods("ema", c.ema);
+  if (const ParamValue* p = ctx.Param("rsi")) {
+    c.rsi = Period(ctx, *p, 1);
+    ok = ok && c.rsi.has_value();
+  }
+  if (const ParamValue* p = ctx.Param("volatility")) {
+    c.volatility = Period(ctx, *p, 2);
+    ok = ok && c.volatility.has_value();
+  }
+  if (const ParamValue* m = ctx.Param("macd")) {
+    const int fast = static_cast<int>(m->Find("fast") ? m->Find("fast")->int_value : 12);
+    const int slow = static_cast<int>(m->Find("slow") ? m->Find("slow")->int_value : 26);
+    const int signal = static_cast<int>(m->Find("signal") ? m->Find("signal")->int_value : 9);
+    if (Status st = Macd::Make(fast, slow, signal).status(); !st.ok()) {
+      ctx.Error(m->pos, "macd: " + st.message());
+      ok = false;
+    }
+    c.macd = std::array<int, 3>{fast, slow, signal};
+  }
+  if (const ParamValue* b = ctx.Param("bollinger")) {
+    const int period = static_cast<int>(b->Find("period") ? b->Find("period")->int_value : 20);
+    const double k = b->Find("k") ? b->Find("k")->double_value : 2.0;
+    if (Status st = Bollinger::Make(period, k).status(); !st.ok()) {
+      ctx.Error(b->pos, "bollinger: " + st.message());
+      ok = false;
+    }
+    c.bollinger = std::make_pair(period, k);
+  }
+  if (ok && c.sma.empty() && c.ema.empty() && !c.rsi && !c.macd && !c.bollinger && !c.volatility) {
+    ctx.Error(ctx.step_pos(), "indicators needs at least one of sma, ema, rsi, macd, bollinger, volatility");
+    ok = false;
+  }
+  const ParamValue* output = ctx.Param("output");
+  Result<FieldPath> path = FieldPath::Parse(output->text);
+  if (!path.ok()) {
+    ctx.Error(output->pos, "indicators output: " + path.status().message());
+    ok = false;
+  }
+  if (!ok) return nullptr;
+  c.output = std::move(path).value();
+  const ParamValue* store = ctx.Param("store");
+  c.store = store != nullptr ? store->text : ctx.StoreName("-store");
+  return std::make_shared<IndicatorsDef>(std::move(c));
+}
+
+ParamDecl PeriodList(const char* name, const char* doc) {
+  return {.name = name,
+          .type = ParamType::kList,
+          .doc = doc,
+          .item = std::make_shared<const ParamDecl>(
+              ParamDecl{.name = "period", .type = ParamType::kInt, .doc = "a period, in observations"})};
+}
+
+ParamDecl IntParam(const char* name, const char* doc, const char* default_value = "") {
+  return {.name = name, .type = ParamType::kInt, .default_value = default_value, .doc = doc};
+}
+
+}  // namespace
+
+Status RegisterIndicatorsOperator(OperatorRegistry& registry) {
+  return registry.Register(
+      {.name = "indicators",
+       .doc = "Technical indicators per key (SMA, EMA, Wilder RSI, MACD, Bollinger, volatility) added to each record.",
+       .params = {{.name = "field",
+                   .type = ParamType::kExpression,
+                   .default_value = "close",
+                   .doc = "the observed number, e.g. a candle's close"},
+                  PeriodList("sma", "simple moving averages: periods, e.g. [20] -> sma_20"),
+                  PeriodList("ema", "exponential moving averages (SMA-seeded): periods -> ema_N"),
+                  IntParam("rsi", "Wilder's RSI period -> rsi_N"),
+                  {.name = "macd",
+                   .type = ParamType::kObject,
+                   .doc = "MACD -> macd: {line, signal, histogram}",
+                   .fields = {IntParam("fast", "fast EMA period", "12"), IntParam("slow", "slow EMA period", "26"),
+                              IntParam("signal", "signal EMA period", "9")}},
+                  {.name = "bollinger",
+                   .type = ParamType::kObject,
+                   .doc = "Bollinger Bands (population stddev) -> bollinger: {middle, upper, lower}",
+                   .fields = {IntParam("period", "SMA period", "20"),
+                              {.name = "k",
+                               .type = ParamType::kDouble,
+                               .default_value = "2",
+                               .doc = "band width in stddevs"}}},
+                  IntParam("volatility", "sample stddev of the last N log returns -> volatility_N"),
+                  {.name = "output",
+                   .type = ParamType::kField,
+                   .default_value = "indicators",
+                   .doc = "the field the values are written to (null while an indicator warms up)"},
+                  {.name = "store", .type = ParamType::kString, .doc = "store name; default <node>-store"}},
+       .stores = {{.name_suffix = "-store", .kind = StoreKind::kKeyValue, .doc = "every calculator's state per key"}},
+       .factory = BuildIndicators});
+}
+
+}  // namespace streamapp::operators
