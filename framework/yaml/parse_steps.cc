@@ -100,9 +100,12 @@ class StepParser {
       } else if (e.key == "on_error") {
         step.on_error = r_.OnError(e.value, e.value_pos);
       } else if (op == nullptr) {
-        // Without an operator the unknown key is most likely a misspelt one.
-        r_.Error(e.key_pos,
-                 "unknown step '" + e.key + "'; expected one of " + JoinNames(operators) + DidYouMean(e.key, allowed));
+        // Without an operator the unknown key is most likely a misspelt one:
+        // the suggestion says more than the list of every operator.
+        const std::string suggestion = DidYouMean(e.key, allowed);
+        r_.Error(e.key_pos, "unknown step '" + e.key + "'" +
+                                (suggestion.empty() ? "; expected one of " + JoinNames(operators)
+                                                    : suggestion + " (`stream-app operators` lists every step)"));
         unknown = true;
       } else {
         r_.Error(e.key_pos, "unknown key '" + e.key + "' in '" + op->key + "' step; expected one of " +
