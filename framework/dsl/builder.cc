@@ -71,6 +71,10 @@ KStream KStream::Peek(std::string name, RecordAction action) const {
   return Add(std::move(name), dsl::MakePeek(std::move(action)), {node_});
 }
 KStream KStream::Process(std::string name, std::shared_ptr<const OperatorDef> op) const {
+  if (key_changed() && op->requires_copartitioning()) {
+    KStream in = GroupByKey().Partitioned(name);
+    return in.Add(std::move(name), std::move(op), {in.node_});
+  }
   return Add(std::move(name), std::move(op), {node_});
 }
 KStream KStream::Merge(std::string name, const KStream& other) const {

@@ -58,6 +58,36 @@ TEST(StatefulDsl, GroupByRepartitionsAndSplitsSubtopologies) {
   EXPECT_EQ(resolved->subtopology_of_topic.count("app-counts-repartition"), 1u);
 }
 
+// A custom operator that keeps per-key state, like a plugin's.
+class KeyedStateDef final : public OperatorDef {
+ public:
+  std::unique_ptr<Processor> CreateProcessor() const override { return nullptr; }
+  std::string_view kind() const override { return "keyed-state"; }
+  std::vector<StoreSpec> stores() const override {
+    StoreSpec s;
+    s.name = "keyed";
+    return {s};
+  }
+};
+
+TEST(StatefulDsl, AStatefulCustomOperatorAfterAKeyChangeReadsThroughARepartitionTopic) {
+  auto build = [](bool rekey) {
+    StreamsBuilder b;
+    KStream s = b.Stream("in", {"in"}, {SerdeOf("string"), SerdeOf("json"), {}});
+    if (rekey) s = s.SelectKey("rekey", [](const Record& r) -> Result<Value> { return r.value; });
+    s.Process("state", std::make_shared<KeyedStateDef>()).To("out", "out", {SerdeOf("string"), SerdeOf("json")});
+    auto t = b.Build();
+    EXPECT_TRUE(t.ok()) << t.status().ToString();
+    return *t;
+  };
+  Topology rekeyed = build(true);
+  EXPECT_EQ(rekeyed.data().repartition_topics.count("state-repartition"), 1u);
+  EXPECT_EQ(rekeyed.data().subtopologies.size(), 2u);
+  Topology same_key = build(false);
+  EXPECT_TRUE(same_key.data().repartition_topics.empty());
+  EXPECT_EQ(same_key.data().subtopologies.size(), 1u);
+}
+
 TEST(StatefulDsl, CountsEqualTheInputWithAndWithoutTheCache) {
   for (size_t cache : {size_t{0}, size_t{1 << 20}}) {
     SCOPED_TRACE("cache " + std::to_string(cache));

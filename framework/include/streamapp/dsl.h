@@ -77,7 +77,6 @@ struct Grouped {
   std::shared_ptr<const Serde> value;
 };
 
-// How a stateful step keeps its state.
 // How a store is kept, overriding what the step declaring it chose
 // (StreamsBuilder::ConfigureStore). Unset fields keep the step's choice.
 struct StoreOptions {
@@ -86,6 +85,7 @@ struct StoreOptions {
   std::optional<bool> logged;     // false: no changelog; the state lives only in local files
 };
 
+// How a stateful step keeps its state.
 struct Materialized {
   std::string store;                   // empty: the step's name
   std::shared_ptr<const Serde> key;    // store key encoding (default string)
@@ -126,7 +126,10 @@ class KStream {
   // per branch, in the order given.
   std::vector<KStream> Branch(std::string name, std::vector<BranchSpec> branches) const;
   KStream Merge(std::string name, const KStream& other) const;
-  // A custom operator (plugins, domain operators).
+  // A custom operator (plugins, domain operators). One that needs
+  // co-partitioning (it keeps per-key state) placed after a key change reads
+  // through the repartition topic "<name>-repartition" (string keys, JSON
+  // values), as an aggregation does.
   KStream Process(std::string name, std::shared_ptr<const OperatorDef> op) const;
   void To(std::string name, std::string topic, Produced produced) const;
   void To(std::string name, TopicExtractor topic, Produced produced) const;
