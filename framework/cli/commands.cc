@@ -10,7 +10,7 @@ const std::vector<CommandInfo>& Commands() {
       {"topics", "create, delete or describe topics", TopicsCommand},
       {"test", "run topology fixture files without a broker", TestCommand},
       {"operators", "list the available operators and their parameters", OperatorsCommand},
-      {"generate", "write sample data for a reference pipeline", nullptr},
+      {"generate", "write sample data for a reference pipeline", GenerateCommand},
       {"reset", "reset an application's offsets and state for a replay", nullptr},
   };
   return kCommands;

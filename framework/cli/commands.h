@@ -22,5 +22,6 @@ int DescribeCommand(int argc, char** argv);  // cli/describe_command.cc
 int TopicsCommand(int argc, char** argv);    // cli/topics_command.cc
 int TestCommand(int argc, char** argv);      // cli/test_command.cc
 int OperatorsCommand(int argc, char** argv);  // cli/operators_command.cc
+int GenerateCommand(int argc, char** argv);  // cli/generate_command.cc
 
 }  // namespace streamapp::cli
