@@ -16,6 +16,7 @@ Status RegisterBuiltinOperators(OperatorRegistry& registry) {
   // The order is the order of `stream-app operators` and docs/operators.md.
   RETURN_IF_ERROR(operators::RegisterStatelessOperators(registry));
   RETURN_IF_ERROR(operators::RegisterValidateOperator(registry));
+  RETURN_IF_ERROR(operators::RegisterOhlcvOperator(registry));
   RETURN_IF_ERROR(operators::RegisterIndicatorsOperator(registry));
   RETURN_IF_ERROR(operators::RegisterAnomaliesOperator(registry));
   return operators::RegisterStructuralOperators(registry);

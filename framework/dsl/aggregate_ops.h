@@ -15,8 +15,8 @@
 
 namespace streamapp::dsl {
 
-using streamapp::Aggregator;
 using streamapp::AggregationFns;
+using streamapp::Aggregator;
 using streamapp::EmitMode;
 using streamapp::Finisher;
 using streamapp::Initializer;
@@ -37,13 +37,17 @@ Result<AggregationFns> BuiltinAggregation(std::string_view name, std::optional<e
 Finisher BuiltinFinisher(std::string_view name);
 
 struct AggregateSpec {
-  std::string store;                    // store name (stable, from the topology)
+  std::string store;                         // store name (stable, from the topology)
   std::shared_ptr<const Serde> key_serde;    // encodes the grouping key for the store
   std::shared_ptr<const Serde> value_serde;  // encodes aggregates for the store (json if null)
   AggregationFns fns;
   Finisher finish;  // applied to aggregates before they go downstream; identity if empty
   bool in_memory = false;
   bool cached = true;
+  // Windowed only: when the finished aggregate is an object, window_start
+  // and window_end go into it (first) instead of wrapping it as "value"
+  // (e.g. a candle reads {window_start, window_end, open, ...}).
+  bool window_fields_in_value = false;
 };
 
 // Keyed aggregation: key -> aggregate in a key-value store. Emits
@@ -52,7 +56,8 @@ struct AggregateSpec {
 std::shared_ptr<const OperatorDef> MakeAggregate(AggregateSpec spec);
 
 // Windowed aggregation. Emitted records keep the grouping key; the value is
-// {"window_start": ms, "window_end": ms, "value": finished aggregate}.
+// {"window_start": ms, "window_end": ms, "value": finished aggregate} (see
+// AggregateSpec::window_fields_in_value).
 // Records older than (stream time - grace) for every window they fall into
 // are dropped and counted in the task metric "late-records-dropped".
 std::shared_ptr<const OperatorDef> MakeWindowedAggregate(AggregateSpec spec, WindowSpec window, EmitMode emit);

@@ -206,7 +206,11 @@ class WindowedProcessor final : public Processor {
     Value v = Value::MakeObject();
     v.Set("window_start", start);
     v.Set("window_end", end);
-    v.Set("value", std::move(value));
+    if (c_->spec.window_fields_in_value && value.is_object()) {
+      for (Field& f : value.as_object()) v.Set(f.name, std::move(f.value));
+    } else {
+      v.Set("value", std::move(value));
+    }
     out.value = std::move(v);
     out.timestamp = Timestamp(timestamp);
     if (headers) out.headers = *headers;
@@ -719,3 +723,20 @@ std::shared_ptr<const OperatorDef> MakeWindowedAggregate(AggregateSpec spec, Win
 }
 
 }  // namespace streamapp::dsl
+
+namespace streamapp {
+
+std::shared_ptr<const OperatorDef> MakeWindowedAggregation(WindowedAggregation aggregation) {
+  dsl::AggregateSpec spec;
+  spec.store = std::move(aggregation.store);
+  spec.key_serde = std::move(aggregation.key_serde);
+  spec.value_serde = std::move(aggregation.value_serde);
+  spec.fns = std::move(aggregation.fns);
+  spec.finish = std::move(aggregation.finish);
+  spec.in_memory = aggregation.in_memory;
+  spec.cached = aggregation.cached;
+  spec.window_fields_in_value = aggregation.window_fields_in_value;
+  return dsl::MakeWindowedAggregate(std::move(spec), aggregation.window, aggregation.emit);
+}
+
+}  // namespace streamapp

@@ -3,8 +3,12 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <string>
 
+#include "streamapp/processor.h"
 #include "streamapp/record.h"
+#include "streamapp/serde.h"
 #include "streamapp/status.h"
 #include "streamapp/value.h"
 
@@ -37,5 +41,28 @@ enum class EmitMode {
   kUpdates,  // every change of an aggregate goes downstream (folded per commit by the cache)
   kFinal,    // one record per window, when stream time passes window end + grace
 };
+
+// A windowed aggregation with custom functions, as an operator definition
+// for registered operators and plugins (the DSL's
+// KGroupedStream::WindowedAggregate builds the same thing at graph level).
+struct WindowedAggregation {
+  std::string store;  // also names the changelog topic
+  AggregationFns fns;
+  Finisher finish;  // identity when empty
+  WindowSpec window;
+  EmitMode emit = EmitMode::kUpdates;
+  std::shared_ptr<const Serde> key_serde;    // store encoding of the grouping key; json when null
+  std::shared_ptr<const Serde> value_serde;  // store encoding of aggregates; json when null
+  bool in_memory = false;
+  bool cached = true;
+  // Emitted value: {"window_start", "window_end", "value": finished}, or,
+  // when set and the finished aggregate is an object, its fields after
+  // window_start and window_end.
+  bool window_fields_in_value = false;
+};
+// The definition of `aggregation`; per key (the record key) and window.
+// Records later than the grace period are dropped and counted in the task
+// metric "late-records-dropped".
+std::shared_ptr<const OperatorDef> MakeWindowedAggregation(WindowedAggregation aggregation);
 
 }  // namespace streamapp

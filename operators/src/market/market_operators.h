@@ -6,6 +6,8 @@
 
 namespace streamapp::operators {
 
+// ohlcv: candles per key and tumbling window.
+Status RegisterOhlcvOperator(OperatorRegistry& registry);
 // indicators: SMA, EMA, RSI, MACD, Bollinger, volatility per key.
 Status RegisterIndicatorsOperator(OperatorRegistry& registry);
 // anomalies: rolling z-score and volume-spike alerts per key.
