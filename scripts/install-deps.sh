@@ -14,6 +14,7 @@ PACKAGES=(
   libsimdjson-dev
   kcat python3 clang-format
   graphviz  # checks `stream-app describe --format dot` output in the tests
+  python3-jsonschema python3-yaml  # the shipped topologies against docs/topology.schema.json
 )
 # Only the local Kafka broker needs these (scripts/kafka-local.sh).
 JAVA_PACKAGES=(default-jdk-headless maven)

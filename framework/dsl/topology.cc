@@ -215,6 +215,9 @@ std::string NodeDetail(const GraphNode& n) {
       std::string s =
           "topics: [" + topics + "], key: " + n.consumed.key->spec() + ", value: " + n.consumed.value->spec();
       if (!n.consumed.timestamp.field.empty()) s += ", timestamp: " + n.consumed.timestamp.field;
+      if (n.consumed.timestamp.max_future.count() > 0) {
+        s += " (at most " + std::to_string(n.consumed.timestamp.max_future.count()) + " ms ahead)";
+      }
       return s;
     }
     case NodeKind::kProcessor: {

@@ -64,6 +64,17 @@ Json ParamSchema(const ParamDecl& p) {
     }
     case ParamType::kObject:
       j = p.same_as_operator.empty() ? ObjectSchema(p.fields, "") : Ref("operators/" + p.same_as_operator);
+      // An object whose default is written as a scalar also takes that
+      // scalar (a stream's `timestamp: record`).
+      if (!p.default_value.empty()) {
+        Json constant = Json::EmptyObject();
+        constant.Set("const", p.default_value);
+        Json any{Json::Array{}};
+        any.Push(std::move(constant));
+        any.Push(std::move(j));
+        j = Json::EmptyObject();
+        j.Set("anyOf", std::move(any));
+      }
       break;
     case ParamType::kSteps: j = Ref("steps"); break;
   }

@@ -175,7 +175,20 @@ void StreamTask::Decode(const GraphNode& source, std::string_view topic, Pending
     }
     r.timestamp = Timestamp(*ts);
   }
-  if (r.timestamp.value() < 0) p.error = Status::DataError("record has no valid timestamp");
+  if (r.timestamp.value() < 0) {
+    p.error = Status::DataError("record has no valid timestamp");
+    return;
+  }
+  const auto max_future = source.consumed.timestamp.max_future;
+  if (max_future.count() > 0) {
+    const int64_t now =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    if (r.timestamp.value() > now + max_future.count()) {
+      p.error = Status::DataError("timestamp " + std::to_string(r.timestamp.value()) + " is more than " +
+                                  std::to_string(max_future.count()) + " ms ahead of this worker's clock (max_future)");
+    }
+  }
 }
 
 PartitionQueue* StreamTask::Enqueue(kafka::Message message) {

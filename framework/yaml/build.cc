@@ -155,8 +155,10 @@ class Builder {
     std::vector<std::string> topics;
     for (const Text& t : s.topics) topics.push_back(t.value);
     CheckNotGlobal(s.topics, "stream '" + name + "'");
-    Consumed consumed{stream_serdes_[name].first, stream_serdes_[name].second,
-                      TimestampSpec{s.timestamp_field ? s.timestamp_field->value : ""}, s.partitions.count};
+    Consumed consumed{
+        stream_serdes_[name].first, stream_serdes_[name].second,
+        TimestampSpec{s.timestamp_field ? s.timestamp_field->value : "", std::chrono::milliseconds(s.max_future_ms)},
+        s.partitions.count};
     for (const Text& t : s.topics) topic_pos_[t.value] = s.partitions.pos.line > 0 ? s.partitions.pos : t.pos;
     const std::string node = "stream." + name;
     node_pos_[node] = s.name.pos;

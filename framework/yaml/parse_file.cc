@@ -355,7 +355,18 @@ class FileParser {
     }
     if (!r_.ExpectMap(f.value, f.value_pos, what + " timestamp")) return;
     bool has_field = false;
-    for (Reader::Entry& g : r_.KnownEntries(f.value, what + " timestamp", {"field"})) {
+    for (Reader::Entry& g : r_.KnownEntries(f.value, what + " timestamp", {"field", "max_future"})) {
+      if (g.key == "max_future") {
+        std::optional<int64_t> ms = g.value.IsScalar() ? ParseDuration(g.value.Scalar()) : std::optional<int64_t>();
+        if (!ms || *ms <= 0) {
+          r_.Error(g.value_pos, what +
+                                    " timestamp max_future: expected a positive duration: milliseconds, "
+                                    "or an integer with a unit (500ms, 30s, 5m, 2h, 1d)");
+        } else {
+          s.max_future_ms = *ms;
+        }
+        continue;
+      }
       std::optional<Text> t = r_.ExpectScalar(g.value, g.value_pos, "timestamp field");
       if (!t) continue;
       has_field = true;

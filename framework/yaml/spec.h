@@ -174,6 +174,7 @@ struct StreamSpec {
   Text key{"string", {}};
   Text value{"json", {}};
   std::optional<Text> timestamp_field;
+  int64_t max_future_ms = 0;  // `timestamp: {max_future: D}`; 0: no limit
   PartitionsText partitions;
 };
 

@@ -13,6 +13,7 @@
 // all of them.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -40,6 +41,10 @@ struct TimestampSpec {
   // Empty: the Kafka record timestamp. Otherwise a path into the value holding
   // epoch milliseconds (number) or an ISO-8601 string.
   std::string field;
+  // > 0: a timestamp more than this ahead of the worker's clock is a data
+  // error (the record goes to the error handler) instead of moving stream
+  // time there, which would close every open window at once.
+  std::chrono::milliseconds max_future{0};
 };
 
 struct Consumed {
