@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # The main job, end to end on this machine: installs what is missing, builds
-# stream-app, starts a local Kafka broker, writes sample orders, runs
-# topologies/example.yaml (every stateless step) on them, and shows the output.
+# stream-app, starts a local Kafka broker, generates crypto trades and
+# tickers (`stream-app generate crypto`), runs topologies/crypto.yaml on them
+# exactly-once, and shows the candles, indicators and alerts it wrote.
 #
-#   scripts/main-job.sh [--records N] [--seconds S]
+#   scripts/main-job.sh [--records N] [--seconds S] [--seed S]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-records=2000 seconds=15
+records=200000 seconds=45 seed=42
 while (($#)); do
   case $1 in
     --records) records=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
-    *) echo "usage: $0 [--records N] [--seconds S]" >&2; exit 2 ;;
+    --seed) seed=$2; shift 2 ;;
+    *) echo "usage: $0 [--records N] [--seconds S] [--seed S]" >&2; exit 2 ;;
   esac
 done
 
@@ -23,32 +25,41 @@ app=build/release/framework/stream-app
 
 bootstrap=$(scripts/kafka-local.sh start --port "${STREAMAPP_PORT:-9092}" | tail -1)
 echo "== broker: $bootstrap"
-# A fresh run id keeps repeated runs apart (topics and consumer group).
+# A fresh run id keeps repeated runs apart: every topic (crypto.* ->
+# crypto-<run>.*) and the application id (consumer group, internal topics).
 run=$(date +%s)
-sed -e "s/id: example-app/id: example-app-$run/" -e "s/topic: orders\$/topic: orders-$run/" \
-  topologies/example.yaml >"build/example-$run.yaml"
-$app validate "build/example-$run.yaml"
-$app topics create "orders-$run" -p 6 -b "$bootstrap" >/dev/null
-$app topics create orders-big orders-de orders-fr orders-us orders-es orders-unknown order-items order-totals \
-  -p 6 -b "$bootstrap" --if-not-exists >/dev/null
+prefix="crypto-$run"
+topology="build/crypto-$run.yaml"
+sed -e "s/crypto\./$prefix./g" -e "s/id: crypto-analytics/id: crypto-analytics-$run/" \
+  topologies/crypto.yaml >"$topology"
+$app validate "$topology"
+outputs=(trades.clean ohlcv.1m ohlcv.5m ohlcv.15m ohlcv.1h ohlcv.4h ohlcv.1d indicators.1m alerts tickers.averages)
+topics=("$prefix.trades" "$prefix.tickers")
+for o in "${outputs[@]}"; do topics+=("$prefix.$o"); done
+$app topics create "${topics[@]}" -p 6 -b "$bootstrap" >/dev/null
 
-echo "== writing $records sample orders to orders-$run"
-python3 scripts/example-orders.py "$records" | kcat -P -b "$bootstrap" -t "orders-$run" -K $'\t'
+echo "== generating $records trades (seed $seed) and the minute tickers"
+$app generate crypto --count "$records" --seed "$seed" --topic "$prefix.trades" \
+  --set "tickers_topic=$prefix.tickers" --bootstrap-servers "$bootstrap"
 
-echo "== running topologies/example.yaml for ${seconds}s (log: build/example-$run.log)"
-$app run --topology "build/example-$run.yaml" --bootstrap-servers "$bootstrap" >"build/example-$run.log" 2>&1 &
+echo "== running topologies/crypto.yaml (exactly-once) for ${seconds}s (log: build/crypto-$run.log)"
+$app run --topology "$topology" --bootstrap-servers "$bootstrap" --state-dir "build/crypto-$run-state" \
+  >"build/crypto-$run.log" 2>&1 &
 pid=$!
 sleep "$seconds"
 kill -TERM "$pid"
 wait "$pid"
-# The worker's own lines; the example's peek steps log every record.
-grep -v -e '-peek ' "build/example-$run.log" | cut -c1-200
+grep -E 'rec/s in' "build/crypto-$run.log" | tail -1 | cut -c1-240
 
-echo "== output (records per topic; a sample of each)"
-for t in orders-big orders-de orders-fr orders-us orders-es orders-unknown order-items order-totals \
-  "example-app-$run-dlq"; do
-  n=$(kcat -C -b "$bootstrap" -t "$t" -e -q -f '%k\n' 2>/dev/null | wc -l)
-  echo "-- $t: $n record(s) in the topic"
-  kcat -C -b "$bootstrap" -t "$t" -e -q -c 2 -f '   key=%k value=%s\n' 2>/dev/null || true
+echo "== output: records per topic (committed transactions only)"
+read_topic() { kcat -C -b "$bootstrap" -t "$1" -e -q -X isolation.level=read_committed -f '%k\t%s\n' 2>/dev/null; }
+for o in "${outputs[@]}" dlq; do
+  printf '   %-28s %s\n' "$prefix.$o" "$(read_topic "$prefix.$o" | wc -l)"
 done
+echo "== the last 1m candles of BTCUSDT"
+read_topic "$prefix.ohlcv.1m" | grep '^BTCUSDT' | tail -3 | python3 scripts/show-records.py candle
+echo "== the latest indicators per symbol (1m candles)"
+read_topic "$prefix.indicators.1m" | python3 scripts/show-records.py indicators
+echo "== alerts (z-score |z| > 3, volume > 3 x the 20-candle mean)"
+read_topic "$prefix.alerts" | tail -8 | python3 scripts/show-records.py alert
 echo "the broker keeps running; stop it with: scripts/kafka-local.sh stop --port ${STREAMAPP_PORT:-9092}"
