@@ -13,6 +13,7 @@
 
 #include "market/indicators.h"
 #include "market/market_operators.h"
+#include "market/operator_support.h"
 #include "streamapp/value.h"
 
 namespace streamapp::operators {
@@ -20,6 +21,8 @@ namespace {
 
 using market::RollingZScore;
 using market::Sma;
+using market_support::AppendPart;
+using market_support::NextPart;
 
 struct ZScoreRule {
   expr::Expression field;
@@ -46,24 +49,6 @@ struct KeyState {
   std::optional<Sma> volumes;
   std::optional<double> previous_mean;
 };
-
-void AppendPart(std::string& out, std::string_view part) {
-  const uint32_t n = static_cast<uint32_t>(part.size());
-  char len[4];
-  std::memcpy(len, &n, 4);
-  out.append(len, 4);
-  out.append(part);
-}
-
-Result<std::string_view> NextPart(std::string_view& rest) {
-  uint32_t n = 0;
-  if (rest.size() < 4) return Status::InvalidArgument("truncated");
-  std::memcpy(&n, rest.data(), 4);
-  if (rest.size() - 4 < n) return Status::InvalidArgument("truncated");
-  std::string_view part = rest.substr(4, n);
-  rest.remove_prefix(4 + n);
-  return part;
-}
 
 std::string Encode(const KeyState& s) {
   std::string out;
@@ -126,23 +111,13 @@ Record Alert(const Record& in, std::string_view type, double value, double thres
   return out;
 }
 
-Result<double> Number(const expr::Expression& e, const Record& r) {
-  ASSIGN_OR_RETURN(Value x, e.Evaluate(r));
-  if (!x.is_number()) {
-    return Status::DataError("anomalies: " + e.text() + " is " +
-                             (x.is_null() ? std::string("missing") : "not a number: " + x.ToJson()));
-  }
-  return x.as_number();
-}
-
 class AnomaliesProcessor final : public Processor {
  public:
   explicit AnomaliesProcessor(const AnomaliesConfig& config) : config_(config) {}
 
   Status Init(ProcessorContext& context) override {
     RETURN_IF_ERROR(Processor::Init(context));
-    store_ = dynamic_cast<KeyValueStore*>(context.GetStateStore(config_.store));
-    if (store_ == nullptr) return Status::Internal("anomalies: store '" + config_.store + "' is missing");
+    ASSIGN_OR_RETURN(store_, market_support::KeyValueStoreOf("anomalies", context, config_.store));
     return Status::Ok();
   }
 
@@ -150,19 +125,17 @@ class AnomaliesProcessor final : public Processor {
     // Both inputs first: a bad record changes no state.
     std::optional<double> observed, volume;
     if (config_.zscore) {
-      ASSIGN_OR_RETURN(observed, Number(config_.zscore->field, record));
+      ASSIGN_OR_RETURN(observed, market_support::NumberOf("anomalies", config_.zscore->field, record));
     }
     if (config_.spike) {
-      ASSIGN_OR_RETURN(volume, Number(config_.spike->field, record));
+      ASSIGN_OR_RETURN(volume, market_support::NumberOf("anomalies", config_.spike->field, record));
     }
     const std::string key = record.key.ToJson();
     ASSIGN_OR_RETURN(KeyState state, Fresh(config_));
     ASSIGN_OR_RETURN(std::optional<std::string> stored, store_->Get(key));
     if (stored) {
       if (Status st = Decode(*stored, state); !st.ok()) {
-        return Status::InvalidArgument("anomalies: the stored state of key " + key + " in store '" + config_.store +
-                                       "' cannot be used (" + st.message() +
-                                       "); after changing the parameters, reset the application or rename the step");
+        return market_support::UnusableState("anomalies", key, config_.store, st);
       }
     }
     std::vector<Record> alerts;

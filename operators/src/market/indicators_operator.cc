@@ -14,6 +14,7 @@
 
 #include "market/indicators.h"
 #include "market/market_operators.h"
+#include "market/operator_support.h"
 #include "streamapp/value.h"
 
 namespace streamapp::operators {
@@ -25,6 +26,8 @@ using market::Macd;
 using market::RollingVolatility;
 using market::Rsi;
 using market::Sma;
+using market_support::AppendPart;
+using market_support::NextPart;
 
 struct IndicatorsConfig {
   expr::Expression field;
@@ -72,16 +75,8 @@ Result<KeyState> FreshState(const IndicatorsConfig& c) {
   return s;
 }
 
-// Stored form: each calculator's own encoding, length-prefixed (u32 LE), in
+// Stored form: each calculator's own encoding, length-prefixed, in
 // KeyState's order.
-void AppendPart(std::string& out, const std::string& part) {
-  const uint32_t n = static_cast<uint32_t>(part.size());
-  char len[4];
-  std::memcpy(len, &n, 4);
-  out.append(len, 4);
-  out += part;
-}
-
 std::string Encode(const KeyState& s) {
   std::string out;
   for (const Sma& x : s.sma) AppendPart(out, x.Encode());
@@ -93,44 +88,25 @@ std::string Encode(const KeyState& s) {
   return out;
 }
 
-class PartReader {
- public:
-  explicit PartReader(std::string_view bytes) : rest_(bytes) {}
-  Result<std::string_view> Next() {
-    uint32_t n = 0;
-    if (rest_.size() < 4) return Status::InvalidArgument("truncated");
-    std::memcpy(&n, rest_.data(), 4);
-    if (rest_.size() - 4 < n) return Status::InvalidArgument("truncated");
-    std::string_view part = rest_.substr(4, n);
-    rest_.remove_prefix(4 + n);
-    return part;
-  }
-  bool done() const { return rest_.empty(); }
-
- private:
-  std::string_view rest_;
-};
-
 // Decodes into `fresh` (made from the configuration), refusing state made
 // with other parameters: mixing them would silently give wrong values.
 template <typename T>
-Status DecodeInto(PartReader& r, T& fresh) {
-  ASSIGN_OR_RETURN(std::string_view part, r.Next());
+Status DecodeInto(std::string_view& rest, T& fresh) {
+  ASSIGN_OR_RETURN(std::string_view part, NextPart(rest));
   ASSIGN_OR_RETURN(T stored, T::Decode(part));
   if (!stored.SameParams(fresh)) return Status::InvalidArgument("made with other parameters");
   fresh = std::move(stored);
   return Status::Ok();
 }
 
-Status Decode(std::string_view bytes, KeyState& s) {
-  PartReader r(bytes);
+Status Decode(std::string_view r, KeyState& s) {
   for (Sma& x : s.sma) RETURN_IF_ERROR(DecodeInto(r, x));
   for (Ema& x : s.ema) RETURN_IF_ERROR(DecodeInto(r, x));
   if (s.rsi) RETURN_IF_ERROR(DecodeInto(r, *s.rsi));
   if (s.macd) RETURN_IF_ERROR(DecodeInto(r, *s.macd));
   if (s.bollinger) RETURN_IF_ERROR(DecodeInto(r, *s.bollinger));
   if (s.volatility) RETURN_IF_ERROR(DecodeInto(r, *s.volatility));
-  if (!r.done()) return Status::InvalidArgument("more calculators stored than configured");
+  if (!r.empty()) return Status::InvalidArgument("more calculators stored than configured");
   return Status::Ok();
 }
 
@@ -176,31 +152,21 @@ class IndicatorsProcessor final : public Processor {
 
   Status Init(ProcessorContext& context) override {
     RETURN_IF_ERROR(Processor::Init(context));
-    store_ = dynamic_cast<KeyValueStore*>(context.GetStateStore(config_.store));
-    if (store_ == nullptr) return Status::Internal("indicators: store '" + config_.store + "' is missing");
+    ASSIGN_OR_RETURN(store_, market_support::KeyValueStoreOf("indicators", context, config_.store));
     return Status::Ok();
   }
 
   Status Process(Record record) override {
-    ASSIGN_OR_RETURN(Value x, config_.field.Evaluate(record));
-    if (!x.is_number()) {
-      return Status::DataError("indicators: " + config_.field.text() + " is " +
-                               (x.is_null() ? std::string("missing") : "not a number: " + x.ToJson()));
-    }
+    ASSIGN_OR_RETURN(double x, market_support::NumberOf("indicators", config_.field, record));
     const std::string key = record.key.ToJson();
     ASSIGN_OR_RETURN(KeyState state, FreshState(config_));
     ASSIGN_OR_RETURN(std::optional<std::string> stored, store_->Get(key));
     if (stored) {
-      Status st = Decode(*stored, state);
-      if (!st.ok()) {
-        // Not a record problem: the store holds state of another
-        // configuration (or is damaged); carrying on would emit wrong values.
-        return Status::InvalidArgument("indicators: the stored state of key " + key + " in store '" + config_.store +
-                                       "' cannot be used (" + st.message() +
-                                       "); after changing the parameters, reset the application or rename the step");
+      if (Status st = Decode(*stored, state); !st.ok()) {
+        return market_support::UnusableState("indicators", key, config_.store, st);
       }
     }
-    Value values = Update(state, x.as_number());
+    Value values = Update(state, x);
     RETURN_IF_ERROR(store_->Put(key, Encode(state)));
     RETURN_IF_ERROR(config_.output.Assign(record.value, std::move(values)));
     return context().Forward(std::move(record));

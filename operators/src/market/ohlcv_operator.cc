@@ -9,8 +9,9 @@
 #include <memory>
 #include <utility>
 
-#include "streamapp/aggregation.h"
 #include "market/market_operators.h"
+#include "market/operator_support.h"
+#include "streamapp/aggregation.h"
 #include "streamapp/value.h"
 
 namespace streamapp::operators {
@@ -91,15 +92,6 @@ Value FinishCandle(const Value& c) {
   return out;
 }
 
-Result<double> Number(const expr::Expression& e, const Record& r, std::string_view what) {
-  ASSIGN_OR_RETURN(Value v, e.Evaluate(r));
-  if (!v.is_number()) {
-    return Status::DataError("ohlcv " + std::string(what) + ": " + e.text() + " is " +
-                             (v.is_null() ? std::string("missing") : "not a number: " + v.ToJson()));
-  }
-  return v.as_number();
-}
-
 std::shared_ptr<const OperatorDef> BuildOhlcv(OperatorBuildContext& ctx) {
   auto price = ctx.CompileExpression(*ctx.Param("price"), "ohlcv price");
   auto quantity = ctx.CompileExpression(*ctx.Param("quantity"), "ohlcv quantity");
@@ -128,8 +120,8 @@ std::shared_ptr<const OperatorDef> BuildOhlcv(OperatorBuildContext& ctx) {
   auto q = std::make_shared<const expr::Expression>(std::move(*quantity));
   agg.fns.init = []() -> Result<Value> { return Value(); };
   agg.fns.add = [p, q](const Record& r, Value candle) -> Result<Value> {
-    ASSIGN_OR_RETURN(double px, Number(*p, r, "price"));
-    ASSIGN_OR_RETURN(double qty, Number(*q, r, "quantity"));
+    ASSIGN_OR_RETURN(double px, market_support::NumberOf("ohlcv price", *p, r));
+    ASSIGN_OR_RETURN(double qty, market_support::NumberOf("ohlcv quantity", *q, r));
     return AddTrade(std::move(candle), px, qty, r.timestamp.value());
   };
   agg.fns.merge = [](Value a, Value b) -> Result<Value> { return MergeCandles(std::move(a), b); };
