@@ -72,6 +72,10 @@ log.flush.interval.messages=9223372036854775807
 # Abort the transactions of crashed producers soon after they time out
 # (default 10 s between checks), so exactly-once tests do not wait for it.
 transaction.abort.timed.out.transaction.cleanup.interval.ms=1000
+# No time-based retention by default: generated data (stream-app generate)
+# carries past event times, which the default 7 days would delete within
+# minutes. Topics that set retention.ms (window changelogs) keep theirs.
+log.retention.ms=-1
 CONF
   cat >"$dir/log4j.properties" <<CONF
 log4j.rootLogger=WARN, file

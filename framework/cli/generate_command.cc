@@ -92,6 +92,9 @@ Status EnsureTopics(const kafka::Config& base, const std::vector<std::string>& t
     if (!create) return Status::NotFound("topic " + topic + " does not exist (and --no-create-topics)");
     kafka::NewTopic t{topic, partitions, 1, {}};
     if (std::find(tables.begin(), tables.end(), topic) != tables.end()) t.configs["cleanup.policy"] = "compact";
+    // Generated records carry event times that may be months old (the
+    // default start time is fixed); time-based retention would delete them.
+    t.configs["retention.ms"] = "-1";
     Status st = admin->CreateTopics({t}, 30s);
     if (!st.ok() && st.code() != StatusCode::kAlreadyExists) return st;
     std::cerr << "created topic " << topic << " (" << partitions << " partitions)\n";

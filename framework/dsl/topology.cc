@@ -1,7 +1,9 @@
 // StreamsBuilder::Build: validation and the split into subtopologies; and
 // Topology's descriptions.
 #include <algorithm>
+#include <cctype>
 #include <functional>
+#include <map>
 #include <numeric>
 #include <set>
 
@@ -29,6 +31,39 @@ namespace {
 int Find(std::vector<int>& parent, int x) {
   while (parent[x] != x) x = parent[x] = parent[parent[x]];
   return x;
+}
+
+// Store names become changelog topic names and directories under the task
+// directory: topic characters only, one declaring step each, and none shared
+// with a global table (tasks look their own stores up first).
+void CheckStoreNames(const LogicalGraph& graph, std::vector<std::string>& errors) {
+  std::map<std::string, std::string> owner;
+  for (const GraphNode& node : graph.nodes) {
+    if (node.kind != NodeKind::kProcessor || !node.op) continue;
+    for (const StoreSpec& spec : node.op->stores()) {
+      const std::string& name = spec.name;
+      const bool valid =
+          !name.empty() && name != "." && name != ".." && std::all_of(name.begin(), name.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+          });
+      if (!valid) {
+        errors.push_back("'" + node.name + "' declares store '" + name +
+                         "': store names become topic names, so use letters, digits, '.', '_' and '-'");
+        continue;
+      }
+      auto [it, fresh] = owner.emplace(name, node.name);
+      if (!fresh) {
+        errors.push_back("store '" + name + "' is declared by both '" + it->second + "' and '" + node.name +
+                         "'; give one of them another store name");
+      }
+      for (const GlobalTableSpec& g : graph.global_tables) {
+        if (g.store == name) {
+          errors.push_back("'" + node.name + "' declares store '" + name + "', the store of global table '" + g.name +
+                           "'; give one of them another store name");
+        }
+      }
+    }
+  }
 }
 
 // Every configured store must be one a step declares.
@@ -105,6 +140,7 @@ Result<Topology> StreamsBuilder::Build() {
       errors.push_back("topic '" + g.topic + "' of global table '" + g.name + "' is also read by a stream");
     }
   }
+  dsl::CheckStoreNames(graph, errors);
   dsl::CheckStoreOptions(graph, errors);
   if (!errors.empty()) {
     std::string msg;

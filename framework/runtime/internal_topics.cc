@@ -66,6 +66,21 @@ Result<std::map<int, int>> PrepareTopics(const dsl::TopologyData& topology, cons
     }
   }
   std::map<int, int> partitions_of = dsl::ResolvePartitionCounts(topology, external, problems);
+  // Under exactly-once a task that did not close cleanly starts from an empty
+  // state directory and restores from changelogs: a store without one would
+  // silently lose its state on every crash.
+  if (config.guarantee == ProcessingGuarantee::kExactlyOnceV2) {
+    for (const auto& n : topology.nodes) {
+      if (n.kind != dsl::NodeKind::kProcessor) continue;
+      for (const StoreSpec& spec : n.op->stores()) {
+        if (!spec.logged) {
+          problems.push_back("store '" + spec.name +
+                             "' has no changelog (changelog: false), which exactly-once cannot keep: its state would "
+                             "be wiped after every unclean stop; give it a changelog or use at_least_once");
+        }
+      }
+    }
+  }
   std::map<std::string, int> writer_of;  // repartition topic -> subtopology writing it
   for (const dsl::Subtopology& sub : topology.subtopologies) {
     for (int i : sub.nodes) {

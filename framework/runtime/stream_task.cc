@@ -184,7 +184,7 @@ void StreamTask::Decode(const GraphNode& source, std::string_view topic, Pending
     const int64_t now =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count();
-    if (r.timestamp.value() > now + max_future.count()) {
+    if (r.timestamp.value() - now > max_future.count()) {  // no overflow: both are epoch ms
       p.error = Status::DataError("timestamp " + std::to_string(r.timestamp.value()) + " is more than " +
                                   std::to_string(max_future.count()) + " ms ahead of this worker's clock (max_future)");
     }

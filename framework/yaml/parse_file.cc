@@ -267,9 +267,10 @@ class FileParser {
     if (section.value.IsNull()) return;  // `stores:` with nothing
     if (!r_.ExpectMap(section.value, section.value_pos, "stores")) return;
     for (Reader::Entry& e : r_.Entries(section.value, "stores")) {
-      if (!IsValidName(e.key)) {
+      // Topic characters: derived names keep the node's '.' (join stores).
+      if (!IsValidTopic(e.key) || e.key == "." || e.key == "..") {
         r_.Error(e.key_pos, "invalid store name '" + e.key +
-                                "': it becomes part of topic names, so use letters, digits, '_' and '-'");
+                                "': it becomes part of topic names, so use letters, digits, '.', '_' and '-'");
         continue;
       }
       StoreSettingsSpec store;

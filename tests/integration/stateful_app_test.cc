@@ -353,6 +353,25 @@ TEST_F(StatefulAppTest, ATopicWithAnotherPartitionCountThanDeclaredIsAClearError
       << worker->Log();
 }
 
+TEST_F(StatefulAppTest, ExactlyOnceRefusesAStoreWithoutAChangelog) {
+  const std::string in = testing::CreateFreshTopic("words", 2);
+  const std::string out = testing::CreateFreshTopic("counts", 2);
+  const std::string path = dir_ + "/unlogged.yaml";
+  testing::WriteFile(path, "version: 1\napplication:\n  id: " + app_ +
+                               "\n  processing_guarantee: exactly_once_v2\nstreams:\n  words: {topic: " + in +
+                               "}\nstores:\n  local-counts: {changelog: false}\npipelines:\n  count:\n    from: "
+                               "words\n    steps:\n      - count: {store: local-counts}\n      - to: " +
+                               out + "\n");
+  auto worker = StartWorker(path, "unlogged", dir_ + "/state");
+  auto code = worker->Wait(60s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 1);
+  EXPECT_NE(
+      worker->Log().find("store 'local-counts' has no changelog (changelog: false), which exactly-once cannot keep"),
+      std::string::npos)
+      << worker->Log();
+}
+
 TEST_F(StatefulAppTest, TheCacheFoldsHotKeyUpdatesWithoutChangingTheResult) {
   constexpr int kRecords = 20000, kKeys = 10;
   const std::string in = testing::CreateFreshTopic("words", 2);

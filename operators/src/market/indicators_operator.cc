@@ -7,6 +7,7 @@
 // their defaults, which g++ 12 reports under -Wextra (GCC bug 96868).
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <memory>
@@ -167,8 +168,10 @@ class IndicatorsProcessor final : public Processor {
       }
     }
     Value values = Update(state, x);
-    RETURN_IF_ERROR(store_->Put(key, Encode(state)));
+    // The output first: a record it cannot be written into is a data error
+    // and must leave the state as it was.
     RETURN_IF_ERROR(config_.output.Assign(record.value, std::move(values)));
+    RETURN_IF_ERROR(store_->Put(key, Encode(state)));
     return context().Forward(std::move(record));
   }
 
@@ -232,9 +235,12 @@ std::shared_ptr<const OperatorDef> BuildIndicators(OperatorBuildContext& ctx) {
     ok = ok && c.volatility.has_value();
   }
   if (const ParamValue* m = ctx.Param("macd")) {
-    const int fast = static_cast<int>(m->Find("fast") ? m->Find("fast")->int_value : 12);
-    const int slow = static_cast<int>(m->Find("slow") ? m->Find("slow")->int_value : 26);
-    const int signal = static_cast<int>(m->Find("signal") ? m->Find("signal")->int_value : 9);
+    // Clamped into int range first, so Make's range check sees them as written.
+    auto period = [&](const char* name, int64_t fallback) {
+      const int64_t v = m->Find(name) ? m->Find(name)->int_value : fallback;
+      return static_cast<int>(std::clamp<int64_t>(v, -1, market::kMaxPeriod + 1));
+    };
+    const int fast = period("fast", 12), slow = period("slow", 26), signal = period("signal", 9);
     if (Status st = Macd::Make(fast, slow, signal).status(); !st.ok()) {
       ctx.Error(m->pos, "macd: " + st.message());
       ok = false;
@@ -242,7 +248,8 @@ std::shared_ptr<const OperatorDef> BuildIndicators(OperatorBuildContext& ctx) {
     c.macd = std::array<int, 3>{fast, slow, signal};
   }
   if (const ParamValue* b = ctx.Param("bollinger")) {
-    const int period = static_cast<int>(b->Find("period") ? b->Find("period")->int_value : 20);
+    const int period = static_cast<int>(
+        std::clamp<int64_t>(b->Find("period") ? b->Find("period")->int_value : 20, -1, market::kMaxPeriod + 1));
     const double k = b->Find("k") ? b->Find("k")->double_value : 2.0;
     if (Status st = Bollinger::Make(period, k).status(); !st.ok()) {
       ctx.Error(b->pos, "bollinger: " + st.message());
