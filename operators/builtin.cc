@@ -1,5 +1,6 @@
 #include "streamapp/operators/builtin.h"
 
+#include "analytics/analytics_operators.h"
 #include "market/market_operators.h"
 
 namespace streamapp {
@@ -19,6 +20,7 @@ Status RegisterBuiltinOperators(OperatorRegistry& registry) {
   RETURN_IF_ERROR(operators::RegisterOhlcvOperator(registry));
   RETURN_IF_ERROR(operators::RegisterIndicatorsOperator(registry));
   RETURN_IF_ERROR(operators::RegisterAnomaliesOperator(registry));
+  RETURN_IF_ERROR(operators::RegisterTopNOperator(registry));
   return operators::RegisterStructuralOperators(registry);
 }
 

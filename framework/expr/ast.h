@@ -22,6 +22,7 @@ struct FunctionDef;
 enum class NodeKind : uint8_t {
   kLiteral,   // `literal` (also array literals whose elements are all constants)
   kArray,     // array literal with computed elements
+  kObject,    // object literal with computed values; `keys` names the children
   kPath,      // `root`, then `segments`
   kUnary,     // op: kNeg, kNot
   kBinary,    // arithmetic, comparisons, in / not in
@@ -53,6 +54,7 @@ class Node {
   Value literal;
   std::vector<FieldPath::Segment> segments;  // kPath: steps after the root
   std::string name;                          // kPath kHeader: header key; kCall: function name
+  std::vector<std::string> keys;             // kObject: the field name of each child
   const FunctionDef* function = nullptr;
   std::unique_ptr<const std::regex> regex;  // regex_match with a literal pattern, compiled once
 };

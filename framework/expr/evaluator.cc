@@ -441,6 +441,17 @@ Status EvalNode(const Node& n, const EvalContext& ctx, Datum* out) {
       *out = Datum::Own(Value(std::move(items)));
       return Status::Ok();
     }
+    case NodeKind::kObject: {
+      Value::Object fields;
+      fields.reserve(n.children.size());
+      for (size_t i = 0; i < n.children.size(); ++i) {
+        Datum e;
+        RETURN_IF_ERROR(EvalNode(*n.children[i], ctx, &e));
+        fields.push_back(Field{n.keys[i], std::move(e).ToValue()});
+      }
+      *out = Datum::Own(Value(std::move(fields)));
+      return Status::Ok();
+    }
     case NodeKind::kUnary: {
       Datum a;
       RETURN_IF_ERROR(EvalNode(*n.children[0], ctx, &a));

@@ -101,6 +101,8 @@ class Lexer {
       case ')': t->kind = Tok::kRParen; return Status::Ok();
       case '[': t->kind = Tok::kLBracket; return Status::Ok();
       case ']': t->kind = Tok::kRBracket; return Status::Ok();
+      case '{': t->kind = Tok::kLBrace; return Status::Ok();
+      case '}': t->kind = Tok::kRBrace; return Status::Ok();
       case ',': t->kind = Tok::kComma; return Status::Ok();
       case '.': t->kind = Tok::kDot; return Status::Ok();
       case '+': t->kind = Tok::kPlus; return Status::Ok();

@@ -22,6 +22,8 @@ enum class Tok : uint8_t {
   kRParen,
   kLBracket,
   kRBracket,
+  kLBrace,
+  kRBrace,
   kComma,
   kDot,
   kPlus,

@@ -461,6 +461,7 @@ class Parser {
         return inner;
       }
       case Tok::kLBracket: return ParseArray();
+      case Tok::kLBrace: return ParseObject();
       case Tok::kDollar: return ParseDollar();
       case Tok::kIdent: break;
       default: return Fail(t.offset, "expected an expression but found " + DescribeToken(t));
@@ -516,6 +517,47 @@ class Parser {
     n->end = prev_end_;
     n->name = Str(name.text);
     RETURN_IF_ERROR(CheckCall(*n, error_offset_));
+    return n;
+  }
+
+  // `{name: expr, 'any key': expr}`: an object with fields in the order
+  // written. Folded into a literal when every value is constant.
+  NodeResult ParseObject() {
+    const size_t open = Next().offset;
+    std::vector<NodePtr> values;
+    std::vector<std::string> keys;
+    bool constant = true;
+    while (Peek().kind != Tok::kRBrace) {
+      const Token& key = Next();
+      if (key.kind != Tok::kIdent && key.kind != Tok::kString) {
+        return Fail(key.offset, "expected a field name in an object literal but found " + DescribeToken(key));
+      }
+      std::string name = key.kind == Tok::kString ? key.str : std::string(key.text);
+      if (std::find(keys.begin(), keys.end(), name) != keys.end()) {
+        return Fail(key.offset, "field '" + name + "' appears twice in an object literal");
+      }
+      RETURN_IF_ERROR(Expect(Tok::kColon, "':' after a field name"));
+      ASSIGN_OR_RETURN(NodePtr value, ParseTernary());
+      constant = constant && value->kind == NodeKind::kLiteral;
+      keys.push_back(std::move(name));
+      values.push_back(std::move(value));
+      if (Peek().kind == Tok::kComma) {
+        Next();
+      } else if (Peek().kind != Tok::kRBrace) {
+        return Fail(Peek().offset, "expected ',' or '}' in an object literal but found " + DescribeToken(Peek()));
+      }
+    }
+    Next();  // '}'
+    if (constant) {
+      Value object = Value::MakeObject();
+      for (size_t i = 0; i < keys.size(); ++i) object.Set(keys[i], std::move(values[i]->literal));
+      return Literal(std::move(object), open);
+    }
+    ASSIGN_OR_RETURN(NodePtr n, Make(NodeKind::kObject, Op::kNone, open, std::move(values)));
+    n->keys = std::move(keys);
+    n->begin = open;
+    n->end = prev_end_;
+    n->type = StaticType::kObject;
     return n;
   }
 

@@ -162,6 +162,24 @@ TEST(ExprLiterals, NumbersStringsBoolsNullArrays) {
   EXPECT_EQ(Eval("[amount, name, 1 + 1]"), "array:[150,\"Widget\",2]");
 }
 
+TEST(ExprLiterals, Objects) {
+  // Constant: folded at compile time; fields keep the order written.
+  EXPECT_EQ(Eval("{b: 1, a: 'x', 'odd key': [1, 2], nested: {z: null}}"),
+            R"(object:{"b":1,"a":"x","odd key":[1,2],"nested":{"z":null}})");
+  EXPECT_EQ(Eval("{}"), "object:{}");
+  // Computed from the record, and usable where any value is.
+  EXPECT_EQ(Eval("{id: user.id, next_age: user.age + 1, first: items[0].sku}"),
+            R"(object:{"id":"u1","next_age":31,"first":"A1"})");
+  EXPECT_EQ(Eval("{total: items[0].qty + items[1].qty, user: user}.total"), "int:5");
+  EXPECT_EQ(Eval("coalesce(discount, {none: true})"), R"(object:{"none":true})");
+  EXPECT_EQ(Eval("if(active, {state: 'on'}, {state: 'off'})"), R"(object:{"state":"on"})");
+  EXPECT_EQ(RuntimeError("{a: 1 / zero}"), "'1 / zero': division by zero (in '{a: 1 / zero}')");
+  EXPECT_COMPILE_ERROR("{a: 1, a: 2}", "field 'a' appears twice in an object literal", 7);
+  EXPECT_COMPILE_ERROR("{1: 2}", "expected a field name in an object literal but found '1'", 1);
+  EXPECT_COMPILE_ERROR("{a 1}", "expected ':' after a field name but found '1'", 3);
+  EXPECT_COMPILE_ERROR("{a: 1", "expected ',' or '}' in an object literal but found end of expression", 5);
+}
+
 TEST(ExprPrecedence, OperatorsBindAsDocumented) {
   EXPECT_EQ(Eval("1 + 2 * 3"), "int:7");
   EXPECT_EQ(Eval("(1 + 2) * 3"), "int:9");
@@ -574,6 +592,8 @@ TEST(ExprStaticTypes, KnownWhereTheTextDecides) {
   EXPECT_EQ(type("round(price, 1)"), StaticType::kDouble);
   EXPECT_EQ(type("abs(-1)"), StaticType::kInt);
   EXPECT_EQ(type("[1, 2]"), StaticType::kArray);
+  EXPECT_EQ(type("{a: 1}"), StaticType::kObject);
+  EXPECT_EQ(type("{a: amount}"), StaticType::kObject);
   EXPECT_EQ(type("null"), StaticType::kNull);
   EXPECT_EQ(type("null + 1"), StaticType::kNull);
   EXPECT_EQ(type("not active"), StaticType::kBool);

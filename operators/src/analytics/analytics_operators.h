@@ -1,0 +1,12 @@
+// General analytics operators of the reference pipelines (sales, ...),
+// registered with the built-ins (operators/builtin.cc).
+#pragma once
+
+#include "streamapp/operator_registry.h"
+
+namespace streamapp::operators {
+
+// top_n: the n highest-scoring members per key.
+Status RegisterTopNOperator(OperatorRegistry& registry);
+
+}  // namespace streamapp::operators
