@@ -1,7 +1,9 @@
 #include "streamapp/operators/builtin.h"
 
 #include "analytics/analytics_operators.h"
+#include "fraud/fraud_operators.h"
 #include "market/market_operators.h"
+#include "telemetry/telemetry_operators.h"
 
 namespace streamapp {
 
@@ -20,7 +22,9 @@ Status RegisterBuiltinOperators(OperatorRegistry& registry) {
   RETURN_IF_ERROR(operators::RegisterOhlcvOperator(registry));
   RETURN_IF_ERROR(operators::RegisterIndicatorsOperator(registry));
   RETURN_IF_ERROR(operators::RegisterAnomaliesOperator(registry));
-  RETURN_IF_ERROR(operators::RegisterTopNOperator(registry));
+  RETURN_IF_ERROR(operators::RegisterAnalyticsOperators(registry));
+  RETURN_IF_ERROR(operators::RegisterTelemetryOperators(registry));
+  RETURN_IF_ERROR(operators::RegisterFraudOperators(registry));
   return operators::RegisterStructuralOperators(registry);
 }
 

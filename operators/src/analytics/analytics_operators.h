@@ -9,4 +9,7 @@ namespace streamapp::operators {
 // top_n: the n highest-scoring members per key.
 Status RegisterTopNOperator(OperatorRegistry& registry);
 
+// Every analytics operator, in the order of `stream-app operators`.
+Status RegisterAnalyticsOperators(OperatorRegistry& registry);
+
 }  // namespace streamapp::operators
