@@ -2,6 +2,7 @@
 // local runs; production clusters usually manage topics elsewhere).
 #include <boost/program_options.hpp>
 #include <iostream>
+#include <map>
 
 #include "cli/commands.h"
 #include "kafka/clients.h"
@@ -17,6 +18,8 @@ int TopicsCommand(int argc, char** argv) {
       ("bootstrap-servers,b", po::value<std::string>()->required(), "Kafka bootstrap servers")            //
       ("partitions,p", po::value<int>()->default_value(1), "partitions of created topics")                //
       ("replication-factor", po::value<int>()->default_value(1), "replication factor of created topics")  //
+      ("config,c", po::value<std::vector<std::string>>()->composing(),
+       "create: NAME=VALUE topic config, e.g. cleanup.policy=compact; repeatable")  //
       ("if-not-exists", "create: an existing topic is not an error");
   po::options_description hidden;
   hidden.add_options()("action", po::value<std::string>())("topic", po::value<std::vector<std::string>>());
@@ -42,6 +45,17 @@ int TopicsCommand(int argc, char** argv) {
     std::cerr << "stream-app topics: expected create|delete|describe and at least one topic\n" << opts << "\n";
     return 2;
   }
+  std::map<std::string, std::string> configs;
+  if (vm.count("config")) {
+    for (const std::string& c : vm["config"].as<std::vector<std::string>>()) {
+      const size_t eq = c.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::cerr << "stream-app topics: --config expects NAME=VALUE, got '" << c << "'\n";
+        return 2;
+      }
+      configs[c.substr(0, eq)] = c.substr(eq + 1);
+    }
+  }
   auto admin = kafka::MakeAdmin({{"bootstrap.servers", vm["bootstrap-servers"].as<std::string>()}});
   if (!admin.ok()) {
     std::cerr << admin.status().message() << "\n";
@@ -52,7 +66,7 @@ int TopicsCommand(int argc, char** argv) {
   for (const std::string& topic : topics) {
     Status st;
     if (action == "create") {
-      st = (*admin)->CreateTopics({{topic, vm["partitions"].as<int>(), vm["replication-factor"].as<int>(), {}}}, 30s);
+      st = (*admin)->CreateTopics({{topic, vm["partitions"].as<int>(), vm["replication-factor"].as<int>(), configs}}, 30s);
       if (st.code() == StatusCode::kAlreadyExists && vm.count("if-not-exists")) st = Status::Ok();
       if (st.ok()) std::cout << "created " << topic << "\n";
     } else if (action == "delete") {
