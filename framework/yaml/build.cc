@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <tuple>
@@ -103,6 +104,11 @@ class Builder {
     void Error(SourcePos pos, std::string message) override {
       reported_ = true;
       builder_.diags_.Add(pos.line > 0 ? ToPos(pos) : step_.pos, std::move(message));
+    }
+    std::string ResolvePath(std::string_view path) const override {
+      std::filesystem::path p(path);
+      if (p.is_relative() && !builder_.spec_.base_dir.empty()) p = std::filesystem::path(builder_.spec_.base_dir) / p;
+      return p.lexically_normal().string();
     }
     bool reported() const { return reported_; }
 

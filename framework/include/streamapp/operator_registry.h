@@ -115,6 +115,10 @@ class OperatorBuildContext {
   virtual SourcePos step_pos() const = 0;
   // Reports a problem at a position in the file (the step is not built).
   virtual void Error(SourcePos pos, std::string message) = 0;
+  // A file named by a parameter (a model, a lookup file): a relative path is
+  // relative to the topology file's directory, as for plugins and
+  // proto_paths, so a topology runs the same from any working directory.
+  virtual std::string ResolvePath(std::string_view path) const = 0;
 };
 
 // Builds the immutable definition of one configured step; null after
