@@ -3,7 +3,8 @@
 namespace streamapp::operators {
 
 Status RegisterAnalyticsOperators(OperatorRegistry& registry) {
-  return RegisterTopNOperator(registry);
+  RETURN_IF_ERROR(RegisterTopNOperator(registry));
+  return RegisterChangesOperator(registry);
 }
 
 }  // namespace streamapp::operators
