@@ -2,8 +2,8 @@
 
 namespace streamapp::operators {
 
-Status RegisterTelemetryOperators(OperatorRegistry&) {
-  return Status::Ok();
+Status RegisterTelemetryOperators(OperatorRegistry& registry) {
+  return RegisterSilenceOperator(registry);
 }
 
 }  // namespace streamapp::operators
