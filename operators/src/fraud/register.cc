@@ -2,8 +2,9 @@
 
 namespace streamapp::operators {
 
-Status RegisterFraudOperators(OperatorRegistry&) {
-  return Status::Ok();
+Status RegisterFraudOperators(OperatorRegistry& registry) {
+  RETURN_IF_ERROR(RegisterCustomerFeaturesOperator(registry));
+  return RegisterFraudScoreOperator(registry);
 }
 
 }  // namespace streamapp::operators
