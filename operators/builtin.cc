@@ -22,6 +22,7 @@ Status RegisterBuiltinOperators(OperatorRegistry& registry) {
   RETURN_IF_ERROR(operators::RegisterOhlcvOperator(registry));
   RETURN_IF_ERROR(operators::RegisterIndicatorsOperator(registry));
   RETURN_IF_ERROR(operators::RegisterAnomaliesOperator(registry));
+  RETURN_IF_ERROR(operators::RegisterShareOperator(registry));
   RETURN_IF_ERROR(operators::RegisterAnalyticsOperators(registry));
   RETURN_IF_ERROR(operators::RegisterTelemetryOperators(registry));
   RETURN_IF_ERROR(operators::RegisterFraudOperators(registry));

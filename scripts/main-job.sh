@@ -2,7 +2,8 @@
 # The main job, end to end on this machine: installs what is missing, builds
 # stream-app, starts a local Kafka broker, generates crypto trades and
 # tickers (`stream-app generate crypto`), runs topologies/crypto.yaml on them
-# exactly-once, and shows the candles, indicators and alerts it wrote.
+# exactly-once, and shows the candles, indicators, alerts and market-cap
+# shares it wrote.
 #
 #   scripts/main-job.sh [--records N] [--seconds S] [--seed S]
 set -euo pipefail
@@ -33,10 +34,12 @@ topology="build/crypto-$run.yaml"
 sed -e "s/crypto\./$prefix./g" -e "s/id: crypto-analytics/id: crypto-analytics-$run/" \
   topologies/crypto.yaml >"$topology"
 $app validate "$topology"
-outputs=(trades.clean ohlcv.1m ohlcv.5m ohlcv.15m ohlcv.1h ohlcv.4h ohlcv.1d indicators.1m alerts tickers.averages)
-topics=("$prefix.trades" "$prefix.tickers")
+outputs=(trades.clean ohlcv.1m ohlcv.5m ohlcv.15m ohlcv.1h ohlcv.4h ohlcv.1d indicators.1m alerts tickers.averages
+  tickers.volume_change market_cap_share)
+topics=("$prefix.trades")
 for o in "${outputs[@]}"; do topics+=("$prefix.$o"); done
 $app topics create "${topics[@]}" -p 6 -b "$bootstrap" >/dev/null
+$app topics create "$prefix.tickers" -p 1 -b "$bootstrap" >/dev/null  # the topology declares 1
 
 echo "== generating $records trades (seed $seed) and the minute tickers"
 $app generate crypto --count "$records" --seed "$seed" --topic "$prefix.trades" \
@@ -62,4 +65,6 @@ echo "== the latest indicators per symbol (1m candles)"
 read_topic "$prefix.indicators.1m" | python3 scripts/show-records.py indicators
 echo "== alerts (z-score |z| > 3, volume > 3 x the 20-candle mean)"
 read_topic "$prefix.alerts" | tail -8 | python3 scripts/show-records.py alert
+echo "== market-cap share per coin, the last closed minute"
+read_topic "$prefix.market_cap_share" | python3 scripts/show-records.py share
 echo "the broker keeps running; stop it with: scripts/kafka-local.sh stop --port ${STREAMAPP_PORT:-9092}"

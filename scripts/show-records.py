@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Prints crypto pipeline records (key TAB json value per line on stdin) as
-short tables for scripts/main-job.sh: show-records.py candle|indicators|alert"""
+short tables for scripts/main-job.sh:
+show-records.py candle|indicators|alert|share"""
 import datetime
 import json
 import sys
@@ -48,8 +49,17 @@ def main(kind):
         for key, a in rows:
             print(f"   {key:9} {when(a['time'])}  {a['type']:12}  value {fmt(a['value'])}  "
                   f"threshold {fmt(a['threshold'])}  window {a['window']}")
+    elif kind == "share":
+        if not rows:
+            print("   (none)")
+            return
+        last = max(v["window_start"] for _, v in rows)
+        minute = [(k, v) for k, v in rows if v["window_start"] == last]
+        for key, v in sorted(minute, key=lambda kv: -kv[1]["market_cap_share"]):
+            print(f"   {key:10} {when(v['window_start'])}  market cap {fmt(v['value'], 0)}  "
+                  f"share {100 * v['market_cap_share']:6.2f} %  of {v['members']} coins")
     else:
-        sys.exit("usage: show-records.py candle|indicators|alert")
+        sys.exit("usage: show-records.py candle|indicators|alert|share")
 
 
 if __name__ == "__main__":

@@ -67,6 +67,11 @@ def valid_trade(value):
             return field
     if value.get("symbol") not in SYMBOLS:
         return "symbol"
+    trade_id = value.get("trade_id")
+    if trade_id is not None and (isinstance(trade_id, bool) or not isinstance(trade_id, int)):
+        return "trade_id"
+    if value.get("is_buyer_maker") is not None and not isinstance(value["is_buyer_maker"], bool):
+        return "is_buyer_maker"
     return None
 
 
@@ -265,11 +270,57 @@ def main():
         if len(got) == len(sma5) and not all(close(a, e) for a, e in zip(got, sma5)):
             problems.append(f"tickers {coin}: price sma_5 differs")
 
+    # ---- 5. the 24h volume's change since the coin's previous ticker. The
+    # aggregate's store is cached, so a commit may carry only a coin's latest
+    # update: every record written must be right, and each coin's last one
+    # must be there.
+    expected_change = {}
+    for coin, values in tickers.items():
+        previous = None
+        for v in values:
+            vol = v["volume_24h"]
+            change = None if previous is None else vol - previous
+            pct = None if not previous else (vol - previous) / previous * 100
+            expected_change[(coin, v["last_updated"])] = (vol, change, pct)
+            previous = vol
+    got_change = read_output(out, "tickers.volume_change")
+    for k, v in got_change:
+        want = expected_change.get((k, v["last_updated"]))
+        got = (v["volume_24h"], v["volume_24h_change"], v["volume_24h_change_pct"])
+        if want is None or not all(close(a, e) for a, e in zip(got, want)):
+            problems.append(f"tickers.volume_change {k} {v}: expected {want}")
+    last_written = {k: v["last_updated"] for k, v in got_change}
+    for coin, values in tickers.items():
+        if last_written.get(coin) != values[-1]["last_updated"]:
+            problems.append(f"tickers.volume_change {coin}: the last ticker's change is missing")
+
+    # ---- 5. market-cap share per minute: a window is emitted once stream
+    # time (the latest ticker) passes its end plus the 10 s grace.
+    latest = max(v["last_updated"] for values in tickers.values() for v in values)
+    minutes = defaultdict(dict)
+    for coin, values in tickers.items():
+        for v in values:
+            start = v["last_updated"] - v["last_updated"] % 60_000
+            if start + 60_000 + GRACE <= latest:
+                minutes[start][coin] = v["market_cap"]
+    expected_share = {}
+    for start, caps in minutes.items():
+        total = math.fsum(caps.values())
+        for coin, cap in caps.items():
+            expected_share[(coin, start)] = (cap, cap / total, total, len(caps))
+    got_share = {(k, v["window_start"]): (v["value"], v["market_cap_share"], v["total"], v["members"])
+                 for k, v in read_output(out, "market_cap_share")}
+    if set(got_share) != set(expected_share) or not expected_share:
+        problems.append(f"market_cap_share: {len(got_share)} records, expected {len(expected_share)}")
+    for key in set(got_share) & set(expected_share):
+        if not all(close(a, e) for a, e in zip(got_share[key], expected_share[key])):
+            problems.append(f"market_cap_share {key}: {got_share[key]} != {expected_share[key]}")
+
     if compared == 0:
         problems.append("no indicator had a value: too few candles to check anything")
     print(f"input: {len(trades)} valid trades, {bad} bad, {expected_tickers} tickers; "
           f"candles {counts}; {len(got_ind)} indicator records ({compared} values compared); "
-          f"{len(got_alerts)} alerts")
+          f"{len(got_alerts)} alerts; {len(got_change)} volume changes, {len(got_share)} market-cap shares")
     for line in problems[:40]:
         print("MISMATCH", line)
     sys.exit(1 if problems else 0)

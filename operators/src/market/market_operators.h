@@ -12,5 +12,7 @@ Status RegisterOhlcvOperator(OperatorRegistry& registry);
 Status RegisterIndicatorsOperator(OperatorRegistry& registry);
 // anomalies: rolling z-score and volume-spike alerts per key.
 Status RegisterAnomaliesOperator(OperatorRegistry& registry);
+// share: each member's share of the members' total per key and window.
+Status RegisterShareOperator(OperatorRegistry& registry);
 
 }  // namespace streamapp::operators
