@@ -66,7 +66,8 @@ int TopicsCommand(int argc, char** argv) {
   for (const std::string& topic : topics) {
     Status st;
     if (action == "create") {
-      st = (*admin)->CreateTopics({{topic, vm["partitions"].as<int>(), vm["replication-factor"].as<int>(), configs}}, 30s);
+      st = (*admin)->CreateTopics({{topic, vm["partitions"].as<int>(), vm["replication-factor"].as<int>(), configs}},
+                                  30s);
       if (st.code() == StatusCode::kAlreadyExists && vm.count("if-not-exists")) st = Status::Ok();
       if (st.ok()) std::cout << "created " << topic << "\n";
     } else if (action == "delete") {

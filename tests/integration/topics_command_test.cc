@@ -9,8 +9,8 @@ namespace streamapp {
 namespace {
 
 testing::CommandRun Topics(const std::string& args) {
-  return testing::RunCommand(std::string(STREAM_APP_BINARY) + " topics " + args +
-                             " --bootstrap-servers " + testing::Bootstrap());
+  return testing::RunCommand(std::string(STREAM_APP_BINARY) + " topics " + args + " --bootstrap-servers " +
+                             testing::Bootstrap());
 }
 
 TEST(TopicsCommand, CreatePassesTopicConfigsToTheBroker) {

@@ -25,7 +25,9 @@ struct PipelineSchemas {
   std::map<std::string, std::string> messages;  // output topic -> message in streamapp.pipelines
 };
 
-void PrintTo(const PipelineSchemas& p, std::ostream* os) { *os << p.topology; }
+void PrintTo(const PipelineSchemas& p, std::ostream* os) {
+  *os << p.topology;
+}
 
 class PipelineSchemasTest : public ::testing::TestWithParam<PipelineSchemas> {};
 
@@ -70,7 +72,8 @@ TEST_P(PipelineSchemasTest, EveryOutputRecordEncodesAsItsTopicsMessage) {
     if (value->is_null()) continue;  // a tombstone has no schema
     auto it = serdes.find(o.topic);
     if (it == serdes.end()) {
-      if (unmapped.insert(o.topic).second) ADD_FAILURE() << "no message for " << o.topic << ", e.g. " << value->ToJson();
+      if (unmapped.insert(o.topic).second)
+        ADD_FAILURE() << "no message for " << o.topic << ", e.g. " << value->ToJson();
       continue;
     }
     std::string bytes;
@@ -83,54 +86,54 @@ TEST_P(PipelineSchemasTest, EveryOutputRecordEncodesAsItsTopicsMessage) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    ShippedTopologies, PipelineSchemasTest,
-    ::testing::Values(
-        PipelineSchemas{"crypto",
-                        {{"trade_gap_ms", "3000"}},
-                        60000,
-                        {{"crypto.trades.clean", "CleanTrade"},
-                         {"crypto.ohlcv.1m", "Candle"},
-                         {"crypto.ohlcv.5m", "Candle"},
-                         {"crypto.ohlcv.15m", "Candle"},
-                         {"crypto.ohlcv.1h", "Candle"},
-                         {"crypto.ohlcv.4h", "Candle"},
-                         {"crypto.ohlcv.1d", "Candle"},
-                         {"crypto.indicators.1m", "CandleIndicators"},
-                         {"crypto.alerts", "Alert"},
-                         {"crypto.tickers.averages", "TickerAverages"},
-                         {"crypto.tickers.volume_change", "VolumeChange"},
-                         {"crypto.market_cap_share", "MarketCapShare"}}},
-        PipelineSchemas{"sales",
-                        {{"order_gap_ms", "30000"}},
-                        8000,
-                        {{"sales.orders.bronze", "BronzeOrder"},
-                         {"sales.client_stats", "ClientStats"},
-                         {"sales.country_revenue.1h", "CountryRevenue"},
-                         {"sales.category_revenue.1d", "CategoryRevenue"},
-                         {"sales.client_segments", "ClientSegment"},
-                         {"sales.loyal_clients", "LoyalClient"},
-                         {"sales.top_clients.1h", "TopClients"}}},
-        PipelineSchemas{"clickstream",
-                        {},
-                        6000,
-                        {{"clickstream.pageviews.1m", "PageViews"},
-                         {"clickstream.sessions", "Session"},
-                         {"clickstream.unique_users.1m", "UniqueUsers"}}},
-        PipelineSchemas{"iot",
-                        {{"silence_probability", "0.01"}, {"dying_ratio", "0.3"}},
-                        6000,
-                        {{"iot.device_stats.1m", "DeviceStats"},
-                         {"iot.site_stats.1m", "SiteStats"},
-                         {"iot.alerts", "IotAlert"}}},
-        PipelineSchemas{"fraud",
-                        {},
-                        6000,
-                        {{"transactions-validated-v1", "Transaction"},
-                         {"transactions-enriched-v1", "EnrichedTransaction"},
-                         {"fraud-predictions-v1", "FraudPrediction"},
-                         {"fraud-alerts-v1", "FraudPrediction"}}}),
-    [](const ::testing::TestParamInfo<PipelineSchemas>& param_info) { return param_info.param.topology; });
+INSTANTIATE_TEST_SUITE_P(ShippedTopologies, PipelineSchemasTest,
+                         ::testing::Values(PipelineSchemas{"crypto",
+                                                           {{"trade_gap_ms", "3000"}},
+                                                           60000,
+                                                           {{"crypto.trades.clean", "CleanTrade"},
+                                                            {"crypto.ohlcv.1m", "Candle"},
+                                                            {"crypto.ohlcv.5m", "Candle"},
+                                                            {"crypto.ohlcv.15m", "Candle"},
+                                                            {"crypto.ohlcv.1h", "Candle"},
+                                                            {"crypto.ohlcv.4h", "Candle"},
+                                                            {"crypto.ohlcv.1d", "Candle"},
+                                                            {"crypto.indicators.1m", "CandleIndicators"},
+                                                            {"crypto.alerts", "Alert"},
+                                                            {"crypto.tickers.averages", "TickerAverages"},
+                                                            {"crypto.tickers.volume_change", "VolumeChange"},
+                                                            {"crypto.market_cap_share", "MarketCapShare"}}},
+                                           PipelineSchemas{"sales",
+                                                           {{"order_gap_ms", "30000"}},
+                                                           8000,
+                                                           {{"sales.orders.bronze", "BronzeOrder"},
+                                                            {"sales.client_stats", "ClientStats"},
+                                                            {"sales.country_revenue.1h", "CountryRevenue"},
+                                                            {"sales.category_revenue.1d", "CategoryRevenue"},
+                                                            {"sales.client_segments", "ClientSegment"},
+                                                            {"sales.loyal_clients", "LoyalClient"},
+                                                            {"sales.top_clients.1h", "TopClients"}}},
+                                           PipelineSchemas{"clickstream",
+                                                           {},
+                                                           6000,
+                                                           {{"clickstream.pageviews.1m", "PageViews"},
+                                                            {"clickstream.sessions", "Session"},
+                                                            {"clickstream.unique_users.1m", "UniqueUsers"}}},
+                                           PipelineSchemas{"iot",
+                                                           {{"silence_probability", "0.01"}, {"dying_ratio", "0.3"}},
+                                                           6000,
+                                                           {{"iot.device_stats.1m", "DeviceStats"},
+                                                            {"iot.site_stats.1m", "SiteStats"},
+                                                            {"iot.alerts", "IotAlert"}}},
+                                           PipelineSchemas{"fraud",
+                                                           {},
+                                                           6000,
+                                                           {{"transactions-validated-v1", "Transaction"},
+                                                            {"transactions-enriched-v1", "EnrichedTransaction"},
+                                                            {"fraud-predictions-v1", "FraudPrediction"},
+                                                            {"fraud-alerts-v1", "FraudPrediction"}}}),
+                         [](const ::testing::TestParamInfo<PipelineSchemas>& param_info) {
+                           return param_info.param.topology;
+                         });
 
 }  // namespace
 }  // namespace streamapp
