@@ -1,6 +1,8 @@
 #include "streamapp/streams_config.h"
 
+#include <array>
 #include <charconv>
+#include <string_view>
 
 namespace streamapp {
 namespace {
@@ -13,6 +15,26 @@ Result<int64_t> ParseInt(const std::string& key, const std::string& value) {
   }
   return out;
 }
+
+// librdkafka properties the engine sets on its clients itself. A user value
+// would break what streamapp promises: offsets are committed with the output
+// (never automatically), the group is the application, the range assignor
+// keeps co-partitioned topics in one task, and exactly-once reads committed.
+struct ManagedProperty {
+  std::string_view name;
+  std::string_view instead;
+};
+constexpr std::array<ManagedProperty, 9> kManagedKafkaProperties{{
+    {"bootstrap.servers", "set bootstrap.servers (without kafka.)"},
+    {"group.id", "the group is the application id: set application.id"},
+    {"client.id", "streamapp names each client after its worker and thread"},
+    {"transactional.id", "derived per stream thread from the application id"},
+    {"enable.auto.commit", "offsets are committed by the engine, after the output is flushed"},
+    {"enable.auto.offset.store", "offsets are committed by the engine, after the output is flushed"},
+    {"isolation.level", "follows processing.guarantee (read_committed for exactly_once_v2)"},
+    {"partition.assignment.strategy", "range keeps co-partitioned topics in one task"},
+    {"enable.partition.eof", "set per client by the engine"},
+}};
 
 }  // namespace
 
@@ -74,6 +96,11 @@ Status StreamsConfig::Validate() const {
   if (num_threads < 1) return Status::InvalidArgument("num.stream.threads must be >= 1");
   if (CommitInterval().count() <= 0) return Status::InvalidArgument("commit.interval.ms must be > 0");
   if (max_buffered_per_partition < 1) return Status::InvalidArgument("buffered.records.per.partition must be >= 1");
+  for (const ManagedProperty& p : kManagedKafkaProperties) {
+    if (kafka.count(std::string(p.name)) > 0) {
+      return Status::InvalidArgument("kafka." + std::string(p.name) + " cannot be set: " + std::string(p.instead));
+    }
+  }
   return Status::Ok();
 }
 
