@@ -3,7 +3,9 @@
 // input and aggregates it per key (sum, min, and a count through a
 // repartition topic), runs --workers stream-app workers and the driver,
 // kills / stops / restarts workers (and optionally the broker) on a seeded
-// schedule, waits for the outputs to settle and runs the verifier.
+// schedule, waits for the outputs to settle and runs the verifier. With
+// --scale, the schedule instead starts one worker and adds and removes
+// workers gracefully while the driver writes (scaling by partition).
 #include <signal.h>
 #include <unistd.h>
 
@@ -139,6 +141,7 @@ struct Options {
   int keys = 1000;
   int threads = 1;
   bool broker_restart = false;
+  bool scale = false;  // add and remove workers instead of faults
   std::string bootstrap;
   std::string stream_app = STREAM_APP_BINARY;
   std::string driver = CHAOS_DRIVER_BINARY;
@@ -221,6 +224,7 @@ class Runner {
   void StopWorker(int i, int sig);
   void CheckWorkers();
   void Chaos();
+  void Scale();
   void WaitForDriver();
   void Settle();
   bool Verify();
@@ -250,7 +254,7 @@ class Runner {
   std::vector<Worker> workers_;
   std::unique_ptr<Child> driver_;
   int64_t sent_ = -1;
-  int kills_ = 0, stops_ = 0, broker_restarts_ = 0;
+  int kills_ = 0, stops_ = 0, broker_restarts_ = 0, adds_ = 0;
   std::vector<std::string> problems_;  // failures other than the verifier's
 };
 
@@ -358,8 +362,9 @@ void Runner::StopWorker(int i, int sig) {
 // A worker that exited on its own is a bug in the worker: note it, restart it.
 void Runner::CheckWorkers() {
   for (int i = 0; i < o_.workers; ++i) {
+    if (workers_[i].down) continue;
     Child& p = *workers_[i].process;
-    if (workers_[i].down || p.Running()) continue;
+    if (p.Running()) continue;
     problems_.push_back("worker " + std::to_string(i) + " exited by itself with " +
                         std::to_string(p.exit_code().value_or(-1)) + " (log " + p.log_path() + ")");
     Say("worker %d exited by itself with %d; restarting it. Its log ends:\n%s", i, p.exit_code().value_or(-1),
@@ -391,6 +396,33 @@ void Runner::Chaos() {
       ++broker_restarts_;
       Say("broker back on %s after %.1f s", broker_->address().c_str(),
           std::chrono::duration<double>(Clock::now() - t0).count());
+    }
+  }
+}
+
+// Scaling by partition: from one worker out to all of them, one at a time,
+// then in and out again; every step moves tasks between workers, and a
+// worker that gets a stateful task restores it from the changelog first.
+// All stops are graceful (SIGTERM); the verifier then checks that nothing
+// was lost or (exactly-once) duplicated and that the state is exact.
+void Runner::Scale() {
+  std::vector<std::pair<bool, int>> steps;  // (add?, worker)
+  for (int w = 1; w < o_.workers; ++w) steps.push_back({true, w});
+  steps.push_back({false, 0});
+  steps.push_back({true, 0});
+  for (int w = 1; w < o_.workers; ++w) steps.push_back({false, w});
+  for (int w = 1; w < o_.workers; ++w) steps.push_back({true, w});
+  for (const auto& [add, w] : steps) {
+    Idle(milliseconds(Uniform(2000, 5000)));
+    int running = 0;
+    for (const Worker& x : workers_) running += x.down ? 0 : 1;
+    Say("scale: %s worker %d (%d running)", add ? "adding" : "removing", w, running);
+    if (add) {
+      StartWorker(w, true);
+      ++adds_;
+    } else {
+      StopWorker(w, SIGTERM);
+      ++stops_;
     }
   }
 }
@@ -499,8 +531,10 @@ bool Runner::Run() {
   try {
     Setup();
     workers_.resize(o_.workers);
-    for (int i = 0; i < o_.workers; ++i) StartWorker(i, false);
-    for (int i = 0; i < o_.workers; ++i) {
+    const int initial = o_.scale ? 1 : o_.workers;
+    for (int i = 0; i < o_.workers; ++i) workers_[i].down = true;
+    for (int i = 0; i < initial; ++i) StartWorker(i, false);
+    for (int i = 0; i < initial; ++i) {
       if (!workers_[i].process->WaitForLog("started with", seconds(60))) {
         throw Abort("worker " + std::to_string(i) + " did not start:\n" + Tail(workers_[i].logs.back(), 30));
       }
@@ -512,13 +546,21 @@ bool Runner::Run() {
         work_ + "/driver.log");
     Say("driver started: %lld records at %.0f/s over %d keys (about %.0f s)", static_cast<long long>(o_.records),
         o_.rate, o_.keys, o_.records / o_.rate);
-    Chaos();
+    if (o_.scale) {
+      Scale();
+    } else {
+      Chaos();
+    }
     WaitForDriver();
     CheckWorkers();
     Settle();
     Say("stopping the workers");
-    for (int i = 0; i < o_.workers; ++i) workers_[i].process->Signal(SIGTERM);
-    for (int i = 0; i < o_.workers; ++i) StopWorker(i, SIGTERM);
+    for (int i = 0; i < o_.workers; ++i) {
+      if (!workers_[i].down) workers_[i].process->Signal(SIGTERM);
+    }
+    for (int i = 0; i < o_.workers; ++i) {
+      if (!workers_[i].down) StopWorker(i, SIGTERM);
+    }
     pass = Verify();
   } catch (const Abort& e) {
     problems_.push_back(e.what());
@@ -533,9 +575,10 @@ bool Runner::Run() {
   workers_.clear();
   broker_.reset();
   std::printf(
-      "chaos-runner: %s guarantee=%s records=%lld cycles=%d kills=%d stops=%d broker_restarts=%d seconds=%.0f\n",
+      "chaos-runner: %s guarantee=%s records=%lld cycles=%d kills=%d stops=%d adds=%d broker_restarts=%d "
+      "seconds=%.0f\n",
       pass ? "PASS" : "FAIL", o_.guarantee.c_str(), static_cast<long long>(o_.records), o_.cycles, kills_, stops_,
-      broker_restarts_, Elapsed());
+      adds_, broker_restarts_, Elapsed());
   if (pass && temp_dir) {
     fs::remove_all(work_);
   } else {
@@ -561,9 +604,11 @@ int main(int argc, char** argv) {
       ("threads", po::value(&o.threads)->default_value(o.threads), "stream threads per worker")               //
       ("commit-interval-ms", po::value(&o.commit_interval_ms), "commit.interval.ms (default: the framework's)")(
           "broker-restart", po::bool_switch(&o.broker_restart), "restart the broker once, mid-run")  //
-      ("bootstrap-servers", po::value(&o.bootstrap), "use this broker instead of starting one")      //
-      ("stream-app", po::value(&o.stream_app)->default_value(o.stream_app), "stream-app binary")     //
-      ("driver", po::value(&o.driver)->default_value(o.driver), "chaos-driver binary")               //
+      ("scale", po::bool_switch(&o.scale),
+       "instead of faults: start one worker, then add and remove workers gracefully (--cycles is ignored)")  //
+      ("bootstrap-servers", po::value(&o.bootstrap), "use this broker instead of starting one")              //
+      ("stream-app", po::value(&o.stream_app)->default_value(o.stream_app), "stream-app binary")             //
+      ("driver", po::value(&o.driver)->default_value(o.driver), "chaos-driver binary")                       //
       ("work-dir", po::value(&o.work_dir), "directory for logs, state and the broker (default: a fresh one)")(
           "settle-timeout-s", po::value(&o.settle_timeout_s)->default_value(o.settle_timeout_s),
           "how long to wait for the outputs after the driver finished")  //
@@ -592,16 +637,22 @@ int main(int argc, char** argv) {
     std::cerr << "chaos-runner: --records, --workers, --partitions and --keys must be positive\n";
     return 2;
   }
+  if (o.scale && (o.broker_restart || o.workers < 2)) {
+    std::cerr << "chaos-runner: --scale needs --workers >= 2 and no --broker-restart\n";
+    return 2;
+  }
   if (o.rate <= 0) {
     // About 20 s per cycle (a fault, the restart, the rebalances, a pause),
-    // so that the driver writes during the whole schedule.
-    const double schedule_s = 10.0 + 20.0 * o.cycles + (o.broker_restart ? 20.0 : 0.0);
+    // so that the driver writes during the whole schedule; --scale has
+    // 3 x workers - 1 steps of about 10 s.
+    const int cycles = o.scale ? 3 * o.workers - 1 : o.cycles;
+    const double schedule_s = 10.0 + (o.scale ? 10.0 : 20.0) * cycles + (o.broker_restart ? 20.0 : 0.0);
     o.rate = std::ceil(static_cast<double>(o.records) / schedule_s);
   }
   signal(SIGINT, OnSignal);
   signal(SIGTERM, OnSignal);
-  std::printf("chaos-runner: guarantee=%s records=%lld cycles=%d seed=%llu workers=%d partitions=%d keys=%d%s\n",
+  std::printf("chaos-runner: guarantee=%s records=%lld cycles=%d seed=%llu workers=%d partitions=%d keys=%d%s%s\n",
               o.guarantee.c_str(), static_cast<long long>(o.records), o.cycles, static_cast<unsigned long long>(o.seed),
-              o.workers, o.partitions, o.keys, o.broker_restart ? " broker-restart" : "");
+              o.workers, o.partitions, o.keys, o.broker_restart ? " broker-restart" : "", o.scale ? " scale" : "");
   return Runner(o).Run() ? 0 : 1;
 }
