@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/embedded_run.h"
 #include "streamapp/kafka_streams.h"
 #include "streamapp/topology_file.h"
 
@@ -56,6 +57,16 @@ int Fail(const Status& st) {
 
 int RunCommand(int argc, char** argv) {
   po::options_description opts("stream-app run: run a topology as a worker of its application");
+  po::options_description embedded(std::string("Embedded mode (docs/embedded.md): no broker needed\n  ") +
+                                   kEmbeddedWarning);
+  embedded.add_options()("embedded", "run on an in-process Kafka-protocol cluster; creates the topics")              //
+      ("generate", po::value<std::string>(), "embedded: feed it from this generator (crypto, sales, ...)")           //
+      ("count,n", po::value<uint64_t>(), "embedded: main-topic records to generate (default: until stopped)")        //
+      ("seed", po::value<uint64_t>()->default_value(1), "embedded: generator seed")                                  //
+      ("rate", po::value<double>()->default_value(0), "embedded: generated records per second (0: fastest)")         //
+      ("seconds", po::value<double>(), "embedded: stop after this many seconds")                                     //
+      ("partitions", po::value<int>()->default_value(3), "embedded: partitions of topics without a declared count")  //
+      ("show", po::value<int>()->default_value(5), "embedded: records of each output topic in the summary");
   opts.add_options()("help,h", "show this help")                                               //
       ("topology,t", po::value<std::string>()->required(), "topology YAML file")               //
       ("bootstrap-servers,b", po::value<std::string>(), "Kafka bootstrap servers")             //
@@ -69,6 +80,7 @@ int RunCommand(int argc, char** argv) {
       ("plugin", po::value<std::vector<std::string>>()->composing(),
        "load an operator plugin (shared library) before the topology's own plugins (repeatable)")  //
       ("log-level", po::value<std::string>()->default_value("info"), "trace|debug|info|warn|error");
+  opts.add(embedded);
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
@@ -108,6 +120,28 @@ int RunCommand(int argc, char** argv) {
   if (vm.count("application-id")) config.application_id = vm["application-id"].as<std::string>();
   if (vm.count("threads")) config.num_threads = vm["threads"].as<int>();
   if (vm.count("state-dir")) config.state_dir = vm["state-dir"].as<std::string>();
+  if (vm.count("embedded")) {
+    if (vm.count("bootstrap-servers"))
+      return Fail(Status::InvalidArgument("--embedded runs its own cluster: drop --bootstrap-servers"));
+    EmbeddedOptions e;
+    if (vm.count("generate")) e.generator = vm["generate"].as<std::string>();
+    if (vm.count("count")) e.count = vm["count"].as<uint64_t>();
+    e.seed = vm["seed"].as<uint64_t>();
+    e.rate = vm["rate"].as<double>();
+    if (vm.count("seconds")) e.seconds = vm["seconds"].as<double>();
+    e.partitions = vm["partitions"].as<int>();
+    e.show = vm["show"].as<int>();
+    e.state_dir_given = vm.count("state-dir") > 0;
+    if (e.rate < 0 || e.partitions < 1 || e.show < 0) {
+      return Fail(Status::InvalidArgument("--rate, --partitions and --show must not be negative (--partitions >= 1)"));
+    }
+    if (config.bootstrap_servers.empty()) config.bootstrap_servers = "embedded";  // replaced by the cluster's
+    if (Status st = config.Validate(); !st.ok()) return Fail(st);
+    return RunEmbedded(std::move(loaded.loaded->topology), config, e);
+  }
+  if (vm.count("generate") || vm.count("count") || vm.count("seconds")) {
+    return Fail(Status::InvalidArgument("--generate, --count and --seconds need --embedded"));
+  }
   if (Status st = config.Validate(); !st.ok()) return Fail(st);
 
   // Signals are taken synchronously by this thread; every other thread

@@ -156,8 +156,8 @@ Result<std::unique_ptr<Producer>> MakeProducer(const Config& config);
 Result<std::unique_ptr<Consumer>> MakeConsumer(const Config& config, RebalanceListener* listener);
 Result<std::unique_ptr<Admin>> MakeAdmin(const Config& config);
 
-// Where the stream threads get their clients: the librdkafka ones by
-// default; tests wrap them to inject failures.
+// Where the application gets its clients: the librdkafka ones by default;
+// tests wrap them to inject failures, embedded mode to serve its cluster.
 class ClientFactory {
  public:
   virtual ~ClientFactory() = default;
@@ -165,6 +165,7 @@ class ClientFactory {
   virtual Result<std::unique_ptr<Consumer>> NewConsumer(const Config& config, RebalanceListener* listener) {
     return MakeConsumer(config, listener);
   }
+  virtual Result<std::unique_ptr<Admin>> NewAdmin(const Config& config) { return MakeAdmin(config); }
 };
 
 // The librdkafka version string, for --version.

@@ -46,7 +46,7 @@ KafkaStreams::~KafkaStreams() {
 Status KafkaStreams::Preflight() {
   kafka::Config admin_config = config_.kafka;
   admin_config["bootstrap.servers"] = config_.bootstrap_servers;
-  ASSIGN_OR_RETURN(std::unique_ptr<kafka::Admin> admin, kafka::MakeAdmin(admin_config));
+  ASSIGN_OR_RETURN(std::unique_ptr<kafka::Admin> admin, client_factory_->NewAdmin(admin_config));
   resolved_ = dsl::ResolveInternalTopics(topology_.data(), config_.application_id);
   ASSIGN_OR_RETURN(auto partitions, runtime::PrepareTopics(*resolved_, config_, *admin));
   (void)partitions;
@@ -67,6 +67,7 @@ Status KafkaStreams::Preflight() {
 Status KafkaStreams::Start() {
   if (state_ != State::kCreated) return Status::InvalidArgument("already started");
   RETURN_IF_ERROR(config_.Validate());
+  if (!client_factory_) client_factory_ = std::make_shared<kafka::ClientFactory>();
   if (Status st = Preflight(); !st.ok()) {
     state_ = State::kError;
     return st;
@@ -84,7 +85,6 @@ Status KafkaStreams::Start() {
     global_->Start(stop_);
     global_stores = &global_->stores();
   }
-  if (!client_factory_) client_factory_ = std::make_shared<kafka::ClientFactory>();
   results_.resize(static_cast<size_t>(config_.num_threads));
   for (int i = 0; i < config_.num_threads; ++i) {
     threads_.push_back(std::make_unique<runtime::StreamThread>(

@@ -60,7 +60,7 @@ Status StreamThread::CreateClients() {
   restore_config["enable.partition.eof"] = "true";
   if (config_.guarantee == ProcessingGuarantee::kExactlyOnceV2) restore_config["isolation.level"] = "read_committed";
   ASSIGN_OR_RETURN(restore_consumer_, clients_.NewConsumer(restore_config, nullptr));
-  ASSIGN_OR_RETURN(admin_, kafka::MakeAdmin(common));
+  ASSIGN_OR_RETURN(admin_, clients_.NewAdmin(common));
   restorer_ = std::make_unique<ChangelogRestorer>(*restore_consumer_, *admin_);
   cache_ = std::make_unique<state::ThreadCache>(config_.cache_max_bytes);
 
