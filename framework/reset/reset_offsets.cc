@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdio>
+#include <ctime>
 #include <limits>
 
 namespace streamapp::reset {
@@ -170,7 +172,16 @@ std::string ResetTarget::ToString() const {
     case TargetKind::kEarliest: return "earliest";
     case TargetKind::kLatest: return "latest";
     case TargetKind::kOffset: return "offset " + std::to_string(value);
-    case TargetKind::kTime: return "time " + std::to_string(value) + " ms";
+    case TargetKind::kTime: {
+      const std::time_t seconds = static_cast<std::time_t>(value / 1000 - (value % 1000 < 0 ? 1 : 0));
+      std::tm utc{};
+      gmtime_r(&seconds, &utc);
+      char text[32];
+      std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+      char millis[8];
+      std::snprintf(millis, sizeof millis, ".%03dZ", static_cast<int>(((value % 1000) + 1000) % 1000));
+      return std::string("time ") + text + millis;
+    }
     case TargetKind::kShiftBy: return "shift by " + std::to_string(value);
   }
   return "?";

@@ -98,6 +98,12 @@ TEST(ResetTarget, ShiftByFromCommittedOrLow) {
   EXPECT_EQ(ComputeTarget({TargetKind::kShiftBy, INT64_MIN}, Offset(50), w, std::nullopt).value(), 10);
 }
 
+TEST(ResetTarget, DescribesItself) {
+  EXPECT_EQ((ResetTarget{TargetKind::kTime, 1714564800250}).ToString(), "time 2024-05-01T12:00:00.250Z");
+  EXPECT_EQ((ResetTarget{TargetKind::kShiftBy, -3}).ToString(), "shift by -3");
+  EXPECT_EQ(ResetTarget{}.ToString(), "earliest");
+}
+
 TEST(ResetTarget, TimeUsesLookupOrEnd) {
   const Watermarks w{Offset(10), Offset(100)};
   EXPECT_EQ(ComputeTarget({TargetKind::kTime, 1}, Offset(50), w, Offset(60)).value(), 60);
