@@ -5,9 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "dsl/graph.h"
 #include "reset/reset_tool.h"
-#include "runtime/task_state.h"
 #include "streamapp/streams_config.h"
 #include "streamapp/topology_file.h"
 
@@ -116,19 +114,9 @@ int ResetCommand(int argc, char** argv) {
       vm.count("application-id") ? vm["application-id"].as<std::string>() : loaded.loaded->app.application_id;
   if (options.application_id.empty()) return Fail(Status::InvalidArgument("no application id"));
 
-  // Input topics: the sources that are not repartition topics. Global tables
-  // are read from their beginning on every start, so they have no offsets.
-  const auto resolved = dsl::ResolveInternalTopics(loaded.loaded->topology.data(), options.application_id);
-  for (const auto& [topic, node] : resolved->source_node_of_topic) {
-    if (!resolved->repartition_topics.count(topic)) options.input_topics.push_back(topic);
-  }
-  options.internal_topics.assign(resolved->repartition_topics.begin(), resolved->repartition_topics.end());
-  for (const auto& n : resolved->nodes) {
-    if (n.kind != dsl::NodeKind::kProcessor) continue;
-    for (const StoreSpec& spec : n.op->stores()) {
-      if (spec.logged) options.internal_topics.push_back(runtime::ChangelogTopic(options.application_id, spec.name));
-    }
-  }
+  const reset::AppTopics topics = reset::TopicsOf(loaded.loaded->topology, options.application_id);
+  options.input_topics = topics.inputs;
+  options.internal_topics = topics.internal;
   const std::string state_dir = vm.count("state-dir") ? vm["state-dir"].as<std::string>() : StreamsConfig{}.state_dir;
   options.app_state_dir = state_dir + "/" + options.application_id;
   options.force = vm.count("force") > 0;

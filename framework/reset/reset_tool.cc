@@ -6,6 +6,9 @@
 #include <sstream>
 #include <thread>
 
+#include "dsl/graph.h"
+#include "runtime/task_state.h"
+
 namespace streamapp::reset {
 namespace {
 
@@ -62,6 +65,26 @@ Result<std::vector<kafka::TopicPartition>> SelectPartitions(const ResetOptions& 
 }
 
 }  // namespace
+
+AppTopics TopicsOf(const Topology& topology, const std::string& application_id) {
+  AppTopics out;
+  // Global tables are not among the sources: a worker reads them from the
+  // beginning on every start, so they have no committed offsets.
+  const auto resolved = dsl::ResolveInternalTopics(topology.data(), application_id);
+  for (const auto& [topic, node] : resolved->source_node_of_topic) {
+    if (!resolved->repartition_topics.count(topic)) out.inputs.push_back(topic);
+  }
+  out.internal.assign(resolved->repartition_topics.begin(), resolved->repartition_topics.end());
+  std::set<std::string> changelogs;
+  for (const auto& n : resolved->nodes) {
+    if (n.kind != dsl::NodeKind::kProcessor) continue;
+    for (const StoreSpec& spec : n.op->stores()) {
+      if (spec.logged) changelogs.insert(runtime::ChangelogTopic(application_id, spec.name));
+    }
+  }
+  out.internal.insert(out.internal.end(), changelogs.begin(), changelogs.end());
+  return out;
+}
 
 Result<ResetPlan> PlanReset(const ResetOptions& options, kafka::Admin& admin, kafka::GroupAdmin& groups,
                             const Progress& progress) {

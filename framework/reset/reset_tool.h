@@ -10,6 +10,7 @@
 
 #include "kafka/clients.h"
 #include "reset/reset_offsets.h"
+#include "streamapp/dsl.h"
 
 namespace streamapp::reset {
 
@@ -39,6 +40,13 @@ struct ResetPlan {
   std::vector<std::string> delete_topics;  // the internal topics that exist
   std::string delete_dir;                  // "" when there is no local state
 };
+
+// The topics of a topology that reset deals with, for an application id.
+struct AppTopics {
+  std::vector<std::string> inputs;    // source topics of streams and tables (global tables left out)
+  std::vector<std::string> internal;  // repartition topics and the changelogs of logged stores
+};
+AppTopics TopicsOf(const Topology& topology, const std::string& application_id);
 
 using Progress = std::function<void(const std::string&)>;
 

@@ -7,6 +7,7 @@
 
 #include "reset/reset_offsets.h"
 #include "reset/reset_tool.h"
+#include "streamapp/topology_file.h"
 #include "support/child_process.h"
 
 namespace streamapp::reset {
@@ -110,6 +111,40 @@ TEST(ResetTarget, TimeUsesLookupOrEnd) {
   EXPECT_EQ(ComputeTarget({TargetKind::kTime, 1}, Offset(50), w, Offset(-1)).value(), 100);
   EXPECT_EQ(ComputeTarget({TargetKind::kTime, 1}, Offset(50), w, std::nullopt).value(), 100);
   EXPECT_EQ(ComputeTarget({TargetKind::kTime, 1}, Offset(50), w, Offset(2)).value(), 10);
+}
+
+TEST(ResetTopics, InputsAreStreamsAndTablesInternalsAreChangelogsAndRepartitions) {
+  LoadResult loaded = LoadTopologyText(R"(version: 1
+application: {id: shop}
+streams:
+  orders: {topic: orders}
+tables:
+  customers: {topic: customers}
+global_tables:
+  products: {topic: products}
+pipelines:
+  per-customer:
+    from: orders
+    steps:
+      - join: {with: customers, type: left, as: {left: order, right: customer}}
+      - join: {with: products, key: order.sku, type: left, as: {left: order, right: product}}
+      - groupBy: order.customer
+      - count: {store: orders-per-customer}
+      - to: counts
+)",
+                                       "inline.yaml", ".");
+  ASSERT_TRUE(loaded.loaded) << (loaded.errors.empty() ? "" : loaded.errors[0].ToString());
+  const AppTopics topics = TopicsOf(loaded.loaded->topology, "shop-v2");
+  EXPECT_EQ(topics.inputs, (std::vector<std::string>{"customers", "orders"}));  // not products
+  ASSERT_EQ(topics.internal.size(), 3u);
+  EXPECT_TRUE(topics.internal[0].starts_with("shop-v2-")) << topics.internal[0];
+  EXPECT_TRUE(topics.internal[0].ends_with("-repartition")) << topics.internal[0];
+  // The table's store and the count's, named for the application id given.
+  EXPECT_NE(std::find(topics.internal.begin(), topics.internal.end(), "shop-v2-orders-per-customer-changelog"),
+            topics.internal.end());
+  EXPECT_EQ(std::count_if(topics.internal.begin(), topics.internal.end(),
+                          [](const std::string& t) { return t.ends_with("-changelog"); }),
+            2);
 }
 
 class FakeAdmin final : public kafka::Admin {
