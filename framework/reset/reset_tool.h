@@ -51,8 +51,8 @@ AppTopics TopicsOf(const Topology& topology, const std::string& application_id);
 using Progress = std::function<void(const std::string&)>;
 
 // Reads the group, watermarks and committed offsets and computes the plan.
-// InvalidArgument naming the members when the group
-// has members and !force.
+// InvalidArgument naming the members when the group has members and
+// !options.force.
 Result<ResetPlan> PlanReset(const ResetOptions& options, kafka::Admin& admin, kafka::GroupAdmin& groups,
                             const Progress& progress);
 
