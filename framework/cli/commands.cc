@@ -11,7 +11,7 @@ const std::vector<CommandInfo>& Commands() {
       {"test", "run topology fixture files without a broker", TestCommand},
       {"operators", "list the available operators and their parameters", OperatorsCommand},
       {"generate", "write sample data for a reference pipeline", GenerateCommand},
-      {"reset", "reset an application's offsets and state for a replay", nullptr},
+      {"reset", "reset an application's offsets and state for a replay", ResetCommand},
   };
   return kCommands;
 }

@@ -150,11 +150,44 @@ class Admin {
                                                                          std::chrono::milliseconds timeout) = 0;
 };
 
+// A member of a consumer group, as the group coordinator reports it.
+struct GroupMember {
+  std::string member_id;
+  std::string client_id;
+  std::string host;
+};
+
+struct GroupDescription {
+  std::string state;  // "Stable", "Empty", "Dead", ...
+  std::vector<GroupMember> members;
+};
+
+// Consumer-group administration (for `stream-app reset`).
+class GroupAdmin {
+ public:
+  virtual ~GroupAdmin() = default;
+  virtual Result<GroupDescription> DescribeGroup(const std::string& group, std::chrono::milliseconds timeout) = 0;
+  // The group's committed offsets; partitions without one are left out.
+  virtual Result<std::map<TopicPartition, Offset>> CommittedOffsets(const std::string& group,
+                                                                    const std::vector<TopicPartition>& partitions,
+                                                                    std::chrono::milliseconds timeout) = 0;
+  // Sets the group's committed offsets. The broker refuses while the group
+  // has members (a Retriable status then).
+  virtual Status AlterCommittedOffsets(const std::string& group, const std::vector<PartitionOffset>& offsets,
+                                       std::chrono::milliseconds timeout) = 0;
+  // Per partition, the first offset whose record timestamp is >= `time`;
+  // Offset(-1) when no record is that recent.
+  virtual Result<std::map<TopicPartition, Offset>> OffsetsForTime(const std::vector<TopicPartition>& partitions,
+                                                                  Timestamp time,
+                                                                  std::chrono::milliseconds timeout) = 0;
+};
+
 // librdkafka-backed clients. `config` is passed to librdkafka as is, on top
 // of the framework's defaults; invalid properties are an InvalidArgument.
 Result<std::unique_ptr<Producer>> MakeProducer(const Config& config);
 Result<std::unique_ptr<Consumer>> MakeConsumer(const Config& config, RebalanceListener* listener);
 Result<std::unique_ptr<Admin>> MakeAdmin(const Config& config);
+Result<std::unique_ptr<GroupAdmin>> MakeGroupAdmin(const Config& config);
 
 // Where the application gets its clients: the librdkafka ones by default;
 // tests wrap them to inject failures, embedded mode to serve its cluster.
