@@ -47,11 +47,12 @@ class ResetCommandTest : public ::testing::Test {
 
   // No record cache: every input record gives one output record, so the
   // output of a run is deterministic per key.
-  std::unique_ptr<ChildProcess> StartWorker(const std::string& name) {
+  std::unique_ptr<ChildProcess> StartWorker(const std::string& name, int session_timeout_ms = 6000) {
     return std::make_unique<ChildProcess>(
         std::vector<std::string>{STREAM_APP_BINARY, "run", "--topology", topology_, "--bootstrap-servers",
                                  testing::Bootstrap(), "--state-dir", state_, "--set", "commit.interval.ms=200",
-                                 "--set", "cache.max.bytes=0", "--set", "kafka.session.timeout.ms=6000"},
+                                 "--set", "cache.max.bytes=0", "--set",
+                                 "kafka.session.timeout.ms=" + std::to_string(session_timeout_ms)},
         dir_ + "/" + name + ".log");
   }
 
@@ -202,7 +203,9 @@ TEST_F(ResetCommandTest, ResetToDatetimeReplaysOnlyLaterRecords) {
 TEST_F(ResetCommandTest, RefusesWhileAWorkerRunsAndForceWaitsForItToLeave) {
   constexpr int n = 100;
   Produce(0, n);
-  auto worker = StartWorker("worker");
+  // A long session: the killed worker below must still be a member when the
+  // reset starts, however slow the machine (ASan) is.
+  auto worker = StartWorker("worker", 30000);
   Output(n);  // it is in the group and processing
   auto refused = Reset("--to-earliest");
   EXPECT_EQ(refused.exit_code, 1) << refused.output;
@@ -212,10 +215,10 @@ TEST_F(ResetCommandTest, RefusesWhileAWorkerRunsAndForceWaitsForItToLeave) {
   for (const auto& [tp, offset] : Committed()) EXPECT_GE(offset.value(), 0) << tp.ToString();
 
   // A worker killed without leaving stays a member until its session times
-  // out (6 s here); --force waits for that instead of refusing.
+  // out (30 s here); --force waits for that instead of refusing.
   worker->Signal(SIGKILL);
   ASSERT_TRUE(worker->Wait(30s).has_value());
-  auto forced = Reset("--to-earliest --force --timeout-ms 60000");
+  auto forced = Reset("--to-earliest --force --timeout-ms 120000");
   ASSERT_EQ(forced.exit_code, 0) << forced.output;
   // The killed worker was still a member when the reset began (its session
   // outlives the reset's start by seconds): --force waited for it.
