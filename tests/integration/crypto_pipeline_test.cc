@@ -13,11 +13,15 @@
 
 #include "streamapp/generators/replay.h"
 #include "support/child_process.h"
+#include "support/files.h"
 #include "support/kafka_test_env.h"
 #include "support/run_command.h"
 
 namespace streamapp {
 namespace {
+
+using testing::ReadFile;
+using testing::ReplaceAll;
 
 using namespace std::chrono_literals;
 
@@ -36,19 +40,6 @@ const std::vector<std::string> kOutputs = {"trades.clean",
                                            "market_cap_share"};
 const std::vector<std::string> kSymbols = {"BTCUSDT", "ETHUSDT", "ADAUSDT",  "SOLUSDT", "DOTUSDT",
                                            "XRPUSDT", "LTCUSDT", "LINKUSDT", "UNIUSDT", "AAVEUSDT"};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string ReplaceAll(std::string s, const std::string& from, const std::string& to) {
-  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
-    s.replace(at, from.size(), to);
-  return s;
-}
 
 TEST(CryptoPipeline, OutputsEqualAnIndependentComputationFromTheGeneratedInput) {
   const std::string prefix = testing::FreshName("crypto");

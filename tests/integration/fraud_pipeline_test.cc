@@ -14,11 +14,15 @@
 
 #include "streamapp/generators/replay.h"
 #include "support/child_process.h"
+#include "support/files.h"
 #include "support/kafka_test_env.h"
 #include "support/run_command.h"
 
 namespace streamapp {
 namespace {
+
+using testing::ReadFile;
+using testing::ReplaceAll;
 
 using namespace std::chrono_literals;
 
@@ -36,19 +40,6 @@ const std::vector<std::string> kInputs = {"transactions-raw-v1", "customers-v1",
 // detection clearly worse fails here.
 constexpr double kMinPrecision = 0.65;
 constexpr double kMinRecall = 0.75;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string ReplaceAll(std::string s, const std::string& from, const std::string& to) {
-  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
-    s.replace(at, from.size(), to);
-  return s;
-}
 
 TEST(FraudPipeline, OutputsEqualAnIndependentComputationAndCatchTheInjectedFraud) {
   const std::string prefix = testing::FreshName("fraud");

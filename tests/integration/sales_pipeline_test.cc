@@ -21,11 +21,15 @@
 
 #include "streamapp/generators/replay.h"
 #include "support/child_process.h"
+#include "support/files.h"
 #include "support/kafka_test_env.h"
 #include "support/run_command.h"
 
 namespace streamapp {
 namespace {
+
+using testing::ReadFile;
+using testing::ReplaceAll;
 
 using namespace std::chrono_literals;
 
@@ -33,19 +37,6 @@ constexpr int kOutputPartitions = 3;
 const std::vector<std::string> kOutputs = {"orders.bronze",       "client_stats",    "country_revenue.1h",
                                            "category_revenue.1d", "client_segments", "loyal_clients",
                                            "top_clients.1h"};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string ReplaceAll(std::string s, const std::string& from, const std::string& to) {
-  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
-    s.replace(at, from.size(), to);
-  return s;
-}
 
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();

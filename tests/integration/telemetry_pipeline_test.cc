@@ -22,11 +22,15 @@
 
 #include "streamapp/generators/replay.h"
 #include "support/child_process.h"
+#include "support/files.h"
 #include "support/kafka_test_env.h"
 #include "support/run_command.h"
 
 namespace streamapp {
 namespace {
+
+using testing::ReadFile;
+using testing::ReplaceAll;
 
 using namespace std::chrono_literals;
 
@@ -39,19 +43,6 @@ struct PipelineRun {
   // data closes every window and reports every device's last silence.
   std::function<std::string(int64_t)> sentinel;
 };
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string ReplaceAll(std::string s, const std::string& from, const std::string& to) {
-  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
-    s.replace(at, from.size(), to);
-  return s;
-}
 
 std::string OneLine(std::string s) {
   std::replace(s.begin(), s.end(), '\t', ' ');

@@ -13,18 +13,14 @@
 #include <sstream>
 
 #include "streamapp/streams_config.h"
+#include "support/files.h"
 
 namespace streamapp {
 namespace {
 
-using ::testing::HasSubstr;
+using testing::ReadFile;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using ::testing::HasSubstr;
 
 // Setting name -> the default column, from the rows "| `name` | default | ...".
 std::map<std::string, std::string> DocumentedSettings() {

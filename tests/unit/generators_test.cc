@@ -14,10 +14,13 @@
 #include "streamapp/generators/replay.h"
 #include "streamapp/serde.h"
 #include "support/child_process.h"
+#include "support/files.h"
 #include "support/run_command.h"
 
 namespace streamapp {
 namespace {
+
+using testing::ReadFile;
 
 using generators::Defect;
 using generators::Format;
@@ -564,13 +567,6 @@ TEST(GeneratorReplay, DumpThenReplayGivesTheSameRecords) {
 }
 
 // ---- the command line, without a broker ----
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 TEST(GeneratorCli, DumpIsReproducibleAndMatchesTheLibrary) {
   const std::string dir = testing::MakeTempDir("streamapp-gen");

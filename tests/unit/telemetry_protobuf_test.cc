@@ -12,16 +12,12 @@
 #include "streamapp/generators/generator.h"
 #include "streamapp/test_driver.h"
 #include "streamapp/topology_file.h"
+#include "support/files.h"
 
 namespace streamapp {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::ReadFile;
 
 // Every output record as "topic key value" text, in the order written.
 std::vector<std::string> Run(const std::string& text, const std::string& generator, generators::Format format,

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "streamapp/status.h"
 
@@ -31,6 +32,13 @@ struct StoreSpec {
   // Window and session stores: how long windows are kept (size + grace at
   // least); also sets the changelog's retention.ms.
   std::chrono::milliseconds retention{std::chrono::hours(24)};
+
+  // A logged, cached RocksDB key-value store: what most operators keep.
+  static StoreSpec KeyValue(std::string store_name) {
+    StoreSpec spec;
+    spec.name = std::move(store_name);
+    return spec;
+  }
 };
 
 class StateStore {

@@ -58,12 +58,7 @@ class ChangesDef final : public OperatorDef {
   std::unique_ptr<Processor> CreateProcessor() const override { return std::make_unique<ChangesProcessor>(config_); }
   std::string_view kind() const override { return "changes"; }
   std::string detail() const override { return "when " + config_.expr.text() + " changes, store " + config_.store; }
-  std::vector<StoreSpec> stores() const override {
-    StoreSpec spec;
-    spec.name = config_.store;
-    spec.kind = StoreKind::kKeyValue;
-    return {spec};
-  }
+  std::vector<StoreSpec> stores() const override { return {StoreSpec::KeyValue(config_.store)}; }
 
  private:
   ChangesConfig config_;

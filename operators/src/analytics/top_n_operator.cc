@@ -167,12 +167,7 @@ class TopNDef final : public OperatorDef {
     return "top " + std::to_string(config_.n) + " " + config_.id.text() + " by " + config_.score.text() + ", store " +
            config_.store;
   }
-  std::vector<StoreSpec> stores() const override {
-    StoreSpec spec;
-    spec.name = config_.store;
-    spec.kind = StoreKind::kKeyValue;
-    return {spec};
-  }
+  std::vector<StoreSpec> stores() const override { return {StoreSpec::KeyValue(config_.store)}; }
 
  private:
   TopNConfig config_;

@@ -94,12 +94,7 @@ class FeaturesDef final : public OperatorDef {
     for (const auto& w : config_.features.windows) windows += (windows.empty() ? "" : ", ") + w.first;
     return "windows [" + windows + "] of " + config_.amount.text() + ", store " + config_.store;
   }
-  std::vector<StoreSpec> stores() const override {
-    StoreSpec spec;
-    spec.name = config_.store;
-    spec.kind = StoreKind::kKeyValue;
-    return {spec};
-  }
+  std::vector<StoreSpec> stores() const override { return {StoreSpec::KeyValue(config_.store)}; }
 
  private:
   FeaturesConfig config_;

@@ -180,12 +180,7 @@ class AnomaliesDef final : public OperatorDef {
     }
     return out + ", store " + config_.store;
   }
-  std::vector<StoreSpec> stores() const override {
-    StoreSpec spec;
-    spec.name = config_.store;
-    spec.kind = StoreKind::kKeyValue;
-    return {spec};
-  }
+  std::vector<StoreSpec> stores() const override { return {StoreSpec::KeyValue(config_.store)}; }
 
  private:
   AnomaliesConfig config_;

@@ -188,12 +188,7 @@ class IndicatorsDef final : public OperatorDef {
   std::string detail() const override {
     return "of " + config_.field.text() + " into " + config_.output.text() + ", store " + config_.store;
   }
-  std::vector<StoreSpec> stores() const override {
-    StoreSpec spec;
-    spec.name = config_.store;
-    spec.kind = StoreKind::kKeyValue;
-    return {spec};
-  }
+  std::vector<StoreSpec> stores() const override { return {StoreSpec::KeyValue(config_.store)}; }
 
  private:
   IndicatorsConfig config_;

@@ -193,12 +193,7 @@ class ShareDef final : public OperatorDef {
            std::to_string(config_.window_ms) + " ms window, store " + config_.store;
   }
   bool changes_key() const override { return true; }
-  std::vector<StoreSpec> stores() const override {
-    StoreSpec spec;
-    spec.name = config_.store;
-    spec.kind = StoreKind::kKeyValue;
-    return {spec};
-  }
+  std::vector<StoreSpec> stores() const override { return {StoreSpec::KeyValue(config_.store)}; }
 
  private:
   ShareConfig config_;

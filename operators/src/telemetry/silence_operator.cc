@@ -177,12 +177,7 @@ class SilenceDef final : public OperatorDef {
            std::to_string(config_.interval_ms) + " ms of " + (config_.wall_clock ? "wall" : "stream") +
            " time, store " + config_.store;
   }
-  std::vector<StoreSpec> stores() const override {
-    StoreSpec spec;
-    spec.name = config_.store;
-    spec.kind = StoreKind::kKeyValue;
-    return {spec};
-  }
+  std::vector<StoreSpec> stores() const override { return {StoreSpec::KeyValue(config_.store)}; }
 
  private:
   SilenceConfig config_;
