@@ -27,8 +27,10 @@ HttpReply HandleRequest(WorkerView& worker, const std::string& method, const std
 
 std::string JsonString(std::string_view s);
 // The stored bytes as JSON: the bytes themselves when they are a JSON
-// document (json serdes, numbers as text), otherwise a JSON string.
+// document (json serdes, numbers as text), a JSON string when they are
+// UTF-8 text, otherwise {"base64": "..."} (protobuf, binary window records).
 std::string ValueAsJson(std::string_view bytes);
+std::string Base64(std::string_view bytes);
 std::string PercentDecode(std::string_view s);
 
 }  // namespace streamapp::observe

@@ -177,6 +177,11 @@ TEST(HttpHandlersTest, JsonHelpers) {
   EXPECT_EQ(observe::ValueAsJson("12"), "12");
   EXPECT_EQ(observe::ValueAsJson("hello"), "\"hello\"");
   EXPECT_EQ(observe::ValueAsJson(""), "\"\"");
+  EXPECT_EQ(observe::ValueAsJson(std::string("\x00\xff\x80", 3)), "{\"base64\": \"AP+A\"}");
+  EXPECT_EQ(observe::Base64("f"), "Zg==");
+  EXPECT_EQ(observe::Base64("fo"), "Zm8=");
+  EXPECT_EQ(observe::Base64("foo"), "Zm9v");
+  EXPECT_EQ(observe::Base64("foobar"), "Zm9vYmFy");
   EXPECT_EQ(observe::PercentDecode("a%2Fb%zz%4"), "a/b%zz%4");
 }
 
