@@ -16,6 +16,8 @@
 #include <regex>
 #include <thread>
 
+#include "observe/http_handlers.h"
+#include "state/stores.h"
 #include "support/child_process.h"
 #include "support/kafka_test_env.h"
 
@@ -281,6 +283,79 @@ TEST_F(HttpEndpointTest, AKeyHostedByAnotherWorkerNamesItsPartitionAndOwner) {
   b->Signal(SIGTERM);
   EXPECT_TRUE(a->Wait(120s).has_value());
   EXPECT_TRUE(b->Wait(120s).has_value());
+}
+
+// A window store answers /stores/<store>/<key>?from=&to= with the key's
+// windows, each as its changelog holds it.
+TEST_F(HttpEndpointTest, WindowQueriesReturnTheChangelogsWindows) {
+  const std::string in = testing::CreateFreshTopic("words", 2);
+  const std::string out = testing::CreateFreshTopic("counts", 2);
+  const std::string topology = dir_ + "/windows.yaml";
+  testing::WriteFile(topology, "version: 1\napplication:\n  id: " + app_ + "\nstreams:\n  words: {topic: " + in +
+                                   ", key: string, value: string}\n  counts: {topic: " + out +
+                                   ", key: string, value: json}\npipelines:\n  count:\n    from: words\n"
+                                   "    steps:\n      - groupBy: \"$value\"\n"
+                                   "      - count: {store: word-windows, window: {tumbling: 10s, grace: 5s}}\n"
+                                   "      - to: counts\n");
+  const auto expected = ProduceWords(in, 300, 6);
+  const int port = FreePort();
+  ASSERT_GT(port, 0);
+  auto worker = StartWorker(topology, "worker", port);
+
+  httplib::Client http("127.0.0.1", port);
+  http.set_read_timeout(10, 0);
+  // key -> window start -> the stored window record, from the changelog;
+  // and whether every key's answer lists exactly those windows. Repeated
+  // until the last commit landed (the store may be ahead of the changelog
+  // until then).
+  std::map<std::string, std::map<int64_t, std::string>> windows;
+  std::string mismatch = "no changelog yet";
+  for (auto deadline = std::chrono::steady_clock::now() + 120s;
+       !mismatch.empty() && std::chrono::steady_clock::now() < deadline;) {
+    windows.clear();
+    for (const auto& m : testing::ReadAll({app_ + "-word-windows-changelog"}, SIZE_MAX, "read_uncommitted", 2s)) {
+      std::string key;
+      int64_t start = 0;
+      if (!m.key || !state::DecodeWindowKey(*m.key, &key, &start)) continue;
+      if (m.value) {
+        windows[key][start] = *m.value;
+      } else {
+        windows[key].erase(start);
+      }
+    }
+    mismatch = windows.size() == expected.size() ? "" : "keys missing in the changelog";
+    for (const auto& [key, by_start] : windows) {
+      auto r = http.Get("/stores/word-windows/" + key + "?from=0");
+      if (!r || r->status != 200) {
+        mismatch = key + ": " + (r ? r->body : "no answer");
+        break;
+      }
+      size_t entries = 0;
+      for (size_t at = r->body.find("\"window_start\""); at != std::string::npos;
+           at = r->body.find("\"window_start\"", at + 1)) {
+        ++entries;
+      }
+      for (const auto& [start, value] : by_start) {
+        const std::string entry = "{\"key\": \"" + key + "\", \"window_start\": " + std::to_string(start) +
+                                  ", \"value\": " + observe::ValueAsJson(value) + "}";
+        if (r->body.find(entry) == std::string::npos) mismatch = key + ": no " + entry + " in " + r->body;
+      }
+      if (entries != by_start.size()) mismatch = key + ": " + std::to_string(entries) + " windows in " + r->body;
+      if (!mismatch.empty()) break;
+    }
+  }
+  EXPECT_EQ(mismatch, "");
+  for (const auto& [key, by_start] : windows) {
+    // A time range with no window.
+    auto none = http.Get("/stores/word-windows/" + key + "?from=0&to=1000");
+    ASSERT_TRUE(none);
+    EXPECT_EQ(none->status, 200);
+    EXPECT_THAT(none->body, HasSubstr("\"entries\": []"));
+  }
+  worker->Signal(SIGTERM);
+  auto code = worker->Wait(120s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 0) << worker->Log();
 }
 
 }  // namespace
