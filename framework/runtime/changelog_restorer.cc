@@ -29,7 +29,10 @@ Result<RestoreResult> ChangelogRestorer::Restore(const kafka::TopicPartition& ch
   ASSIGN_OR_RETURN(kafka::Watermarks marks, admin_.QueryWatermarks(changelog, 30s));
   RestoreResult result{marks.high, 0, 0};
   int64_t position = from ? from->value() : marks.low.value();
-  if (position >= marks.high.value()) return result;  // nothing to restore
+  if (position >= marks.high.value()) {  // nothing to restore
+    if (progress_) progress_(store_name, changelog.partition.value(), 0, 0);
+    return result;
+  }
   const int64_t total = marks.high.value() - position;
   spdlog::info("restoring store {} from {} offsets {}..{} ({} records at most)", store_name, changelog.ToString(),
                position, marks.high.value(), total);

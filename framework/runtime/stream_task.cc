@@ -219,6 +219,7 @@ Result<bool> StreamTask::ProcessOne() {
   } else {
     if (p.record.timestamp > stream_time_) stream_time_ = p.record.timestamp;
     current_timestamp_ = p.record.timestamp.value();
+    if (source.metrics) ++source.metrics->records;
     st = source.Forward(std::move(p.record));
   }
   current_ = nullptr;

@@ -196,6 +196,10 @@ TEST_F(HttpEndpointTest, MetricsReadinessTopologyAndInteractiveQueries) {
   }
   EXPECT_GT(Sample(metrics, "streamapp_records_produced_total{topic=\"" + out + "\"}"), 0) << metrics;
   EXPECT_GE(Sample(metrics, "streamapp_rebalances_total"), 1) << metrics;
+  EXPECT_EQ(Sample(metrics, "streamapp_operator_records_total{operator=\"stream.words\"}"), kRecords) << metrics;
+  EXPECT_EQ(Sample(metrics, "streamapp_operator_records_total{operator=\"count.1-count\"}"), kRecords) << metrics;
+  EXPECT_EQ(Sample(metrics, "streamapp_restore_remaining_records{store=\"word-counts\",partition=\"0\"}"), 0)
+      << metrics;
   EXPECT_THAT(metrics, HasSubstr("streamapp_consumer_lag_records{topic=\"" + in + "\",partition=\"0\"}"));
   EXPECT_THAT(metrics, HasSubstr("streamapp_store_estimated_keys{store=\"word-counts\",partition="));
   EXPECT_GT(Sample(metrics, "streamapp_commit_latency_seconds_count"), 0) << metrics;
