@@ -103,6 +103,11 @@ bool ThreadStatus::HostsTask(const TaskId& id) const {
   return it != tasks_.end() && it->second && !rebalancing_;
 }
 
+bool ThreadStatus::HasTask(const TaskId& id) const {
+  std::lock_guard lock(mu_);
+  return tasks_.count(id) > 0;
+}
+
 ThreadSnapshot ThreadStatus::Snapshot() const {
   std::lock_guard lock(mu_);
   return snapshot_;

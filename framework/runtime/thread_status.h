@@ -76,7 +76,11 @@ class ThreadStatus {
   bool Post(Query query);  // false: the thread is gone (the query ran with null)
   // Ready: running, assigned at least once, not rebalancing, every task running.
   bool Ready(std::string* why) const;
+  // Whether the thread hosts the task and it can answer queries (running,
+  // no rebalance in progress).
   bool HostsTask(const TaskId& id) const;
+  // The thread has the task (last published), whatever its state.
+  bool HasTask(const TaskId& id) const;
   // Asks the thread for a snapshot and waits up to `timeout` for it; false:
   // it did not come in time (Snapshot() then holds the previous one).
   bool RefreshSnapshot(std::chrono::milliseconds timeout);

@@ -149,8 +149,16 @@ StoreAnswer RuntimeView::QueryKey(const StoreQuery& query, int subtopology) {
   StoreAnswer answer;
   answer.partition = id.partition.value();
   ThreadStatus* owner = nullptr;
+  bool here_not_ready = false;
   for (const auto& t : env_.threads) {
     if (t->HostsTask(id)) owner = t.get();
+    if (t->HasTask(id)) here_not_ready = true;
+  }
+  if (owner == nullptr && here_not_ready) {
+    // Hosted here but restoring or rebalancing: not another worker's business.
+    answer.status = Status::Cancelled("task " + id.ToString() + " of store '" + query.store +
+                                      "' is restoring or rebalancing on this worker; retry");
+    return answer;
   }
   if (owner == nullptr) {
     answer.owner = OwnerOf(id);

@@ -30,7 +30,9 @@ TEST(ThreadStatusTest, ReadinessFollowsAssignmentsAndTasks) {
   EXPECT_FALSE(s.Ready(&why));
   EXPECT_THAT(why, HasSubstr("task 0_1 is not running"));
   EXPECT_TRUE(s.HostsTask(TaskId{0, PartitionId(0)}));
-  EXPECT_FALSE(s.HostsTask(TaskId{0, PartitionId(1)}));
+  EXPECT_FALSE(s.HostsTask(TaskId{0, PartitionId(1)}));  // not running yet
+  EXPECT_TRUE(s.HasTask(TaskId{0, PartitionId(1)}));
+  EXPECT_FALSE(s.HasTask(TaskId{0, PartitionId(2)}));
   s.SetTasks({{TaskId{0, PartitionId(0)}, true}});
   EXPECT_TRUE(s.Ready(nullptr));
   s.BeginRebalance();
