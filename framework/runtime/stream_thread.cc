@@ -451,7 +451,11 @@ ThreadSnapshot StreamThread::TakeSnapshot() {
     const TaskState* ts = task->task_state();
     if (ts == nullptr) continue;
     for (const auto& [name, opened] : ts->stores()) {
-      StoreSize size{name, id.partition.value(), 0, 0};
+      StoreSize size{name, id.partition.value(), 0, 0, std::nullopt, std::nullopt};
+      if (opened.restore != nullptr) {
+        size.memtable_bytes = opened.restore->IntProperty("rocksdb.cur-size-all-mem-tables");
+        size.live_data_bytes = opened.restore->IntProperty("rocksdb.estimate-live-data-size");
+      }
       if (auto* kv = dynamic_cast<KeyValueStore*>(opened.store.get())) {
         if (auto n = kv->ApproximateCount(); n.ok()) size.keys = *n;
       }

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -26,6 +27,9 @@ struct StoreSize {
   int32_t partition = 0;
   uint64_t keys = 0;        // estimated
   uint64_t disk_bytes = 0;  // files under the store's directory
+  // RocksDB stores: memtables, and the SST files' live data (estimate).
+  std::optional<uint64_t> memtable_bytes;
+  std::optional<uint64_t> live_data_bytes;
 };
 
 struct PartitionLag {

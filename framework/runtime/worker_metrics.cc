@@ -107,6 +107,10 @@ std::vector<MetricFamily> RuntimeView::CollectMetrics() {
                             "High watermark minus the consumer's position, per assigned partition.");
   MetricFamily keys = Family("store_estimated_keys", MetricType::kGauge, "Estimated keys per store partition.");
   MetricFamily disk = Family("store_disk_bytes", MetricType::kGauge, "Bytes on disk per store partition.");
+  MetricFamily memtables =
+      Family("rocksdb_memtable_bytes", MetricType::kGauge, "Bytes in the memtables of each RocksDB store partition.");
+  MetricFamily live = Family("rocksdb_live_data_bytes", MetricType::kGauge,
+                             "Estimated live data in the SST files of each RocksDB store partition.");
   for (const auto& [thread, snap] : snapshots) {
     for (const PartitionLag& l : snap.lag) {
       lag.Add({{"topic", l.topic}, {"partition", std::to_string(l.partition)}}, static_cast<double>(l.lag));
@@ -115,6 +119,8 @@ std::vector<MetricFamily> RuntimeView::CollectMetrics() {
       const Labels labels{{"store", s.store}, {"partition", std::to_string(s.partition)}};
       keys.Add(labels, static_cast<double>(s.keys));
       disk.Add(labels, static_cast<double>(s.disk_bytes));
+      if (s.memtable_bytes) memtables.Add(labels, static_cast<double>(*s.memtable_bytes));
+      if (s.live_data_bytes) live.Add(labels, static_cast<double>(*s.live_data_bytes));
     }
   }
   out.push_back(std::move(lag));
@@ -132,6 +138,8 @@ std::vector<MetricFamily> RuntimeView::CollectMetrics() {
   out.push_back(std::move(remaining));
   out.push_back(std::move(keys));
   out.push_back(std::move(disk));
+  out.push_back(std::move(memtables));
+  out.push_back(std::move(live));
   if (env_.resources) {
     out.push_back(Family("rocksdb_memory_usage_bytes", MetricType::kGauge,
                          "Bytes in the worker's shared RocksDB block cache (memtables are charged to it).")

@@ -191,6 +191,8 @@ TEST_F(HttpEndpointTest, MetricsReadinessTopologyAndInteractiveQueries) {
                              "store_disk_bytes",
                              "rocksdb_memory_usage_bytes",
                              "rocksdb_memory_budget_bytes",
+                             "rocksdb_memtable_bytes",
+                             "rocksdb_live_data_bytes",
                              "tasks"}) {
     EXPECT_THAT(metrics, HasSubstr("# TYPE streamapp_" + std::string(family) + " ")) << family;
   }
@@ -202,6 +204,7 @@ TEST_F(HttpEndpointTest, MetricsReadinessTopologyAndInteractiveQueries) {
       << metrics;
   EXPECT_THAT(metrics, HasSubstr("streamapp_consumer_lag_records{topic=\"" + in + "\",partition=\"0\"}"));
   EXPECT_THAT(metrics, HasSubstr("streamapp_store_estimated_keys{store=\"word-counts\",partition="));
+  EXPECT_THAT(metrics, HasSubstr("streamapp_rocksdb_memtable_bytes{store=\"word-counts\",partition="));
   EXPECT_GT(Sample(metrics, "streamapp_commit_latency_seconds_count"), 0) << metrics;
 
   // Interactive queries answer what the changelog holds for each key.

@@ -19,6 +19,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(ThreadStatusTest, ReadinessFollowsAssignmentsAndTasks) {
   runtime::ThreadStatus s("StreamThread-1");
@@ -190,7 +191,7 @@ TEST_F(RuntimeViewTest, MetricsComeFromTheLastSnapshotWhenAThreadCannotAnswer) {
   snap.metrics.consumed_by_topic["words"] = 7;
   snap.metrics.operators["by-word"].records = 7;
   snap.lag.push_back({"words", 2, 11});
-  snap.stores.push_back({"counts", 2, 5, 4096});
+  snap.stores.push_back({"counts", 2, 5, 4096, 1024, std::nullopt});
   thread_->SetSnapshot(snap);
   thread_->SetRestoreProgress("counts", 2, 100, 0);
   thread_->Close();  // no fresh snapshot will come
@@ -200,6 +201,9 @@ TEST_F(RuntimeViewTest, MetricsComeFromTheLastSnapshotWhenAThreadCannotAnswer) {
   EXPECT_THAT(text, HasSubstr("streamapp_consumer_lag_records{topic=\"words\",partition=\"2\"} 11\n"));
   EXPECT_THAT(text, HasSubstr("streamapp_store_estimated_keys{store=\"counts\",partition=\"2\"} 5\n"));
   EXPECT_THAT(text, HasSubstr("streamapp_store_disk_bytes{store=\"counts\",partition=\"2\"} 4096\n"));
+  EXPECT_THAT(text, HasSubstr("streamapp_rocksdb_memtable_bytes{store=\"counts\",partition=\"2\"} 1024\n"));
+  EXPECT_THAT(text, HasSubstr("# TYPE streamapp_rocksdb_live_data_bytes gauge\n"));
+  EXPECT_THAT(text, Not(HasSubstr("streamapp_rocksdb_live_data_bytes{")));
   EXPECT_THAT(text, HasSubstr("streamapp_restore_records_total{store=\"counts\",partition=\"2\"} 100\n"));
   EXPECT_THAT(text, HasSubstr("streamapp_restore_remaining_records{store=\"counts\",partition=\"2\"} 0\n"));
   EXPECT_THAT(text, HasSubstr("# TYPE streamapp_commit_latency_seconds histogram\n"));
