@@ -11,7 +11,7 @@ PACKAGES=(
   libyaml-cpp-dev libspdlog-dev libfmt-dev
   libboost-program-options-dev
   libgtest-dev libgmock-dev
-  libsimdjson-dev
+  libsimdjson-dev libcpp-httplib-dev
   kcat python3 clang-format
   graphviz  # checks `stream-app describe --format dot` output in the tests
   python3-jsonschema python3-yaml  # the shipped topologies against docs/topology.schema.json

@@ -118,6 +118,10 @@ class Consumer {
   virtual Status Assign(const std::vector<PartitionOffset>& partitions) = 0;
   // Leaves the group; the consumer is unusable afterwards.
   virtual Status Close() = 0;
+  // Records between the consumer's position and the partition's high
+  // watermark as last seen in a fetch response (no broker round trip);
+  // nullopt while either is unknown.
+  virtual std::optional<int64_t> CachedLag(const TopicPartition& tp) { return std::nullopt; }
 };
 
 struct NewTopic {

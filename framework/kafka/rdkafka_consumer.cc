@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -203,6 +204,18 @@ class RdKafkaConsumer final : public Consumer {
     if (closed_) return Status::Ok();
     closed_ = true;
     return FromErrorCode(consumer_->close(), "close consumer");
+  }
+
+  std::optional<int64_t> CachedLag(const TopicPartition& tp) override {
+    int64_t low = 0, high = 0;
+    if (consumer_->get_watermark_offsets(tp.topic, tp.partition.value(), &low, &high) != RdKafka::ERR_NO_ERROR ||
+        high < 0) {
+      return std::nullopt;
+    }
+    std::unique_ptr<RdKafka::TopicPartition> p(RdKafka::TopicPartition::create(tp.topic, tp.partition.value()));
+    std::vector<RdKafka::TopicPartition*> list{p.get()};
+    if (consumer_->position(list) != RdKafka::ERR_NO_ERROR || p->offset() < 0) return std::nullopt;
+    return std::max<int64_t>(0, high - p->offset());
   }
 
  private:

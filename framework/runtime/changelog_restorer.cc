@@ -29,11 +29,15 @@ Result<RestoreResult> ChangelogRestorer::Restore(const kafka::TopicPartition& ch
   ASSIGN_OR_RETURN(kafka::Watermarks marks, admin_.QueryWatermarks(changelog, 30s));
   RestoreResult result{marks.high, 0, 0};
   int64_t position = from ? from->value() : marks.low.value();
-  if (position >= marks.high.value()) return result;  // nothing to restore
+  if (position >= marks.high.value()) {  // nothing to restore
+    if (progress_) progress_(store_name, changelog.partition.value(), 0, 0);
+    return result;
+  }
   const int64_t total = marks.high.value() - position;
   spdlog::info("restoring store {} from {} offsets {}..{} ({} records at most)", store_name, changelog.ToString(),
                position, marks.high.value(), total);
 
+  if (progress_) progress_(store_name, changelog.partition.value(), 0, total);
   RETURN_IF_ERROR(consumer_.Assign({{changelog, Offset(from ? from->value() : kOffsetBeginning), ""}}));
   std::vector<std::pair<std::string, std::optional<std::string>>> batch;
   size_t batch_bytes = 0;
@@ -41,6 +45,7 @@ Result<RestoreResult> ChangelogRestorer::Restore(const kafka::TopicPartition& ch
     if (batch.empty()) return Status::Ok();
     RETURN_IF_ERROR(target.ApplyBatch(batch));
     result.records += batch.size();
+    if (progress_) progress_(store_name, changelog.partition.value(), batch.size(), marks.high.value() - position);
     batch.clear();
     batch_bytes = 0;
     return Status::Ok();
@@ -93,6 +98,7 @@ Result<RestoreResult> ChangelogRestorer::Restore(const kafka::TopicPartition& ch
   RETURN_IF_ERROR(status.WithContext("restoring " + store_name));
   RETURN_IF_ERROR(unassigned);
   result.end = Offset(position);
+  if (progress_) progress_(store_name, changelog.partition.value(), 0, 0);
   result.seconds = Seconds(Clock::now() - start);
   spdlog::info("restored store {} from {}: {} records in {:.2f} s ({:.0f} records/s)", store_name, changelog.ToString(),
                result.records, result.seconds, result.records / std::max(result.seconds, 1e-9));

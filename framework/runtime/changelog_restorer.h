@@ -2,6 +2,7 @@
 // applies it to a store's inner layer in large batches, logging progress.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -24,7 +25,14 @@ class ChangelogRestorer {
   Result<RestoreResult> Restore(const kafka::TopicPartition& changelog, std::optional<Offset> from,
                                 state::RestoreTarget& target, const std::string& store_name);
 
+  // Called as batches are applied: records applied since the last call and
+  // offsets remaining (0 at the end).
+  using Progress =
+      std::function<void(const std::string& store, int32_t partition, uint64_t applied, int64_t remaining)>;
+  void SetProgress(Progress progress) { progress_ = std::move(progress); }
+
  private:
+  Progress progress_;
   kafka::Consumer& consumer_;
   kafka::Admin& admin_;
 };

@@ -7,9 +7,12 @@
 
 #include "dsl/graph.h"
 #include "kafka/clients.h"
+#include "observe/http_server.h"
 #include "runtime/global_state.h"
 #include "runtime/internal_topics.h"
 #include "runtime/stream_thread.h"
+#include "runtime/thread_status.h"
+#include "runtime/worker_view.h"
 #include "state/stores.h"
 
 namespace streamapp {
@@ -37,6 +40,7 @@ KafkaStreams::KafkaStreams(Topology topology, StreamsConfig config)
     : topology_(std::move(topology)), config_(std::move(config)) {}
 
 KafkaStreams::~KafkaStreams() {
+  StopHttp();
   RequestStop();
   for (auto& w : workers_) {
     if (w.joinable()) w.join();
@@ -48,8 +52,7 @@ Status KafkaStreams::Preflight() {
   admin_config["bootstrap.servers"] = config_.bootstrap_servers;
   ASSIGN_OR_RETURN(std::unique_ptr<kafka::Admin> admin, client_factory_->NewAdmin(admin_config));
   resolved_ = dsl::ResolveInternalTopics(topology_.data(), config_.application_id);
-  ASSIGN_OR_RETURN(auto partitions, runtime::PrepareTopics(*resolved_, config_, *admin));
-  (void)partitions;
+  ASSIGN_OR_RETURN(partitions_, runtime::PrepareTopics(*resolved_, config_, *admin));
   if (UsesDeadLetterQueue(*resolved_)) {
     const std::string dlq = config_.EffectiveDlqTopic();
     auto count = admin->PartitionCount(dlq, 30s);
@@ -75,6 +78,14 @@ Status KafkaStreams::Start() {
   const std::string prefix = config_.application_id + "-" + ProcessId();
   state_resources_ = std::make_unique<state::StateResources>(config_.state_memory_bytes);
   auto data = resolved_;
+  for (int i = 0; i < config_.num_threads; ++i) {
+    statuses_.push_back(std::make_shared<runtime::ThreadStatus>("StreamThread-" + std::to_string(i + 1)));
+  }
+  // Before the threads: /health, /ready and /metrics answer from the start.
+  if (Status st = StartHttp(); !st.ok()) {
+    state_ = State::kError;
+    return st;
+  }
   const std::map<std::string, KeyValueStore*>* global_stores = nullptr;
   if (!data->global_tables.empty()) {
     global_ = std::make_unique<runtime::GlobalState>(data->global_tables, config_, state_resources_.get());
@@ -88,7 +99,8 @@ Status KafkaStreams::Start() {
   results_.resize(static_cast<size_t>(config_.num_threads));
   for (int i = 0; i < config_.num_threads; ++i) {
     threads_.push_back(std::make_unique<runtime::StreamThread>(
-        i + 1, data, config_, prefix, stop_, state_resources_.get(), global_stores, client_factory_.get()));
+        i + 1, data, config_, prefix, stop_, state_resources_.get(), global_stores, client_factory_.get(),
+        statuses_[static_cast<size_t>(i)]));
   }
   for (int i = 0; i < config_.num_threads; ++i) {
     workers_.emplace_back([this, i] {
@@ -112,6 +124,7 @@ Status KafkaStreams::Wait() {
   for (auto& w : workers_) {
     if (w.joinable()) w.join();
   }
+  StopHttp();
   if (global_) {
     stop_.store(true);
     Status st = global_->Stop();
@@ -125,6 +138,31 @@ Status KafkaStreams::Wait() {
   }
   if (state_ != State::kError) state_ = State::kNotRunning;
   return Status::Ok();
+}
+
+Status KafkaStreams::StartHttp() {
+  if (config_.http_port == 0) return Status::Ok();
+  runtime::RuntimeViewEnv env;
+  env.topology = resolved_;
+  env.partitions = partitions_;
+  env.threads = statuses_;
+  env.resources = state_resources_.get();
+  env.topology_json = topology_.DescribeJson() + "\n";
+  kafka::Config admin_config = config_.kafka;
+  admin_config["bootstrap.servers"] = config_.bootstrap_servers;
+  ASSIGN_OR_RETURN(env.groups, kafka::MakeGroupDescriber(admin_config));
+  env.group = config_.application_id;
+  view_ = std::make_unique<runtime::RuntimeView>(std::move(env));
+  http_ = std::make_unique<observe::HttpServer>(*view_);
+  return http_->Start(config_.http_bind, config_.http_port).WithContext("http.port");
+}
+
+void KafkaStreams::StopHttp() {
+  if (http_) http_->Stop();
+}
+
+int KafkaStreams::http_port() const {
+  return http_ ? http_->port() : 0;
 }
 
 }  // namespace streamapp

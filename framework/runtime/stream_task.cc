@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 
@@ -56,6 +57,7 @@ class StreamTask::NodeRuntime final : public ProcessorContext {
 
   const GraphNode& def() const { return def_; }
   std::unique_ptr<Processor> processor;
+  OperatorMetrics* metrics = nullptr;  // the thread's entry for this node, or null
   std::vector<NodeRuntime*> children_;
 
  private:
@@ -131,7 +133,10 @@ Status StreamTask::Initialize() {
                         .WithContext("task " + id_.ToString()));
   }
   nodes_.resize(topology_->nodes.size());
-  for (int i : sub.nodes) nodes_[i] = std::make_unique<NodeRuntime>(*this, topology_->nodes[i]);
+  for (int i : sub.nodes) {
+    nodes_[i] = std::make_unique<NodeRuntime>(*this, topology_->nodes[i]);
+    if (env_.metrics) nodes_[i]->metrics = &env_.metrics->operators[topology_->nodes[i].name];
+  }
   for (int i : sub.nodes) {
     NodeRuntime& n = *nodes_[i];
     for (int c : topology_->nodes[i].children) n.children_.push_back(nodes_[c].get());
@@ -214,6 +219,7 @@ Result<bool> StreamTask::ProcessOne() {
   } else {
     if (p.record.timestamp > stream_time_) stream_time_ = p.record.timestamp;
     current_timestamp_ = p.record.timestamp.value();
+    if (source.metrics) ++source.metrics->records;
     st = source.Forward(std::move(p.record));
   }
   current_ = nullptr;
@@ -226,8 +232,20 @@ Result<bool> StreamTask::ProcessOne() {
 }
 
 Status StreamTask::Deliver(NodeRuntime& node, Record record) {
-  Status st =
-      node.def().kind == NodeKind::kSink ? Sink(node.def(), record) : node.processor->Process(std::move(record));
+  Status st;
+  if (node.def().kind == NodeKind::kSink) {
+    if (node.metrics) ++node.metrics->records;
+    st = Sink(node.def(), record);
+  } else if (node.metrics == nullptr) {
+    st = node.processor->Process(std::move(record));
+  } else if (++node.metrics->records % OperatorMetrics::kTimingSample != 0) {
+    st = node.processor->Process(std::move(record));
+  } else {
+    const auto start = std::chrono::steady_clock::now();
+    st = node.processor->Process(std::move(record));
+    node.metrics->process_seconds.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
   if (st.ok() || st.code() != StatusCode::kDataError) return st;
   return HandleDataError(node.def(), st);
 }
@@ -255,7 +273,16 @@ Status StreamTask::Sink(const GraphNode& node, const Record& record) {
   }
   Status st = env_.collector->Send(out);
   if (!st.ok()) return st.code() == StatusCode::kDataError ? Status::IoError(st.message()) : st;
-  if (env_.metrics) ++env_.metrics->produced;
+  if (env_.metrics) {
+    ++env_.metrics->produced;
+    if (record.timestamp.value() > 0) {
+      const int64_t now_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
+      env_.metrics->e2e_latency.Observe(static_cast<double>(std::max<int64_t>(0, now_ms - record.timestamp.value())) /
+                                        1000.0);
+    }
+  }
   return Status::Ok();
 }
 

@@ -71,6 +71,8 @@ class StreamTask {
   PartitionGroup& queues() { return queues_; }
   // One of the task's stores, or a global table's store.
   StateStore* store(const std::string& name) const;
+  // The task's own stores (null: the task has none or is closed).
+  const TaskState* task_state() const { return task_state_.get(); }
   const std::map<std::string, int64_t>& counters() const { return counters_; }
 
  private:

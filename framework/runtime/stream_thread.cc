@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <thread>
 
 namespace streamapp::runtime {
@@ -25,7 +26,7 @@ constexpr int64_t kOffsetBeginning = -2;  // librdkafka's RD_KAFKA_OFFSET_BEGINN
 StreamThread::StreamThread(int index, std::shared_ptr<const dsl::TopologyData> topology, const StreamsConfig& config,
                            std::string client_id_prefix, const std::atomic<bool>& stop,
                            state::StateResources* resources, const std::map<std::string, KeyValueStore*>* global_stores,
-                           kafka::ClientFactory* clients)
+                           kafka::ClientFactory* clients, std::shared_ptr<ThreadStatus> status)
     : index_(index),
       topology_(std::move(topology)),
       config_(config),
@@ -39,7 +40,8 @@ StreamThread::StreamThread(int index, std::shared_ptr<const dsl::TopologyData> t
       stop_(stop),
       resources_(resources),
       global_stores_(global_stores),
-      clients_(*clients) {}
+      clients_(*clients),
+      status_(std::move(status)) {}
 
 Status StreamThread::CreateClients() {
   kafka::Config common = config_.kafka;
@@ -62,6 +64,10 @@ Status StreamThread::CreateClients() {
   ASSIGN_OR_RETURN(restore_consumer_, clients_.NewConsumer(restore_config, nullptr));
   ASSIGN_OR_RETURN(admin_, clients_.NewAdmin(common));
   restorer_ = std::make_unique<ChangelogRestorer>(*restore_consumer_, *admin_);
+  restorer_->SetProgress(
+      [status = status_.get()](const std::string& store, int32_t partition, uint64_t applied, int64_t remaining) {
+        status->SetRestoreProgress(store, partition, applied, remaining);
+      });
   cache_ = std::make_unique<state::ThreadCache>(config_.cache_max_bytes);
 
   TaskEnv env;
@@ -97,12 +103,14 @@ Status StreamThread::CreateConsumer() {
 Status StreamThread::Run() {
   state_ = State::kStarting;
   if (Status st = CreateClients(); !st.ok()) {
+    status_->Close();
     Shutdown(false);
     state_ = State::kDead;
     return st;
   }
   if (producer_->exactly_once()) spdlog::info("{}: exactly-once, transactional.id {}", client_id_, transactional_id_);
   state_ = State::kRunning;
+  status_->SetRunning(true);
   last_commit_ = last_log_ = Clock::now();
 
   Status failure;
@@ -130,8 +138,10 @@ Status StreamThread::Run() {
       failure = Status::Ok();
     }
     LogThroughput(false);
+    ServeEndpoint();
   }
   state_ = State::kPendingShutdown;
+  status_->Close();  // from now on the endpoint hears "not running"; tasks close below
   if (!failure.ok()) {
     spdlog::error("{}: {}", client_id_, failure.ToString());
     Shutdown(false);
@@ -175,6 +185,7 @@ bool StreamThread::Recover(const Status& error) {
 }
 
 Status StreamThread::RewindTasks() {
+  status_->BeginRebalance();
   std::vector<kafka::TopicPartition> assignment = consumer_->Assignment();
   tasks_->CloseAll(false);  // drops caches; exactly-once state is rebuilt from the changelogs
   for (const auto& tp : paused_) (void)consumer_->Resume({tp});
@@ -188,12 +199,14 @@ Status StreamThread::RewindTasks() {
   }
   RETURN_IF_ERROR(tasks_->CreateTasks(assignment));
   tasks_->RestoreStreamTimes(committed);
+  PublishTasks();
   spdlog::info("{}: tasks rewound to their committed offsets: {}", client_id_, tasks_->TaskIdList());
   return Status::Ok();
 }
 
 Status StreamThread::Rejoin() {
   // Closing leaves the group; its revocation closes the tasks dirty.
+  status_->BeginRebalance();
   commit_on_revoke_ = false;
   if (consumer_) (void)consumer_->Close();
   tasks_->CloseAll(false);
@@ -222,6 +235,7 @@ Status StreamThread::PollOnce(std::chrono::milliseconds timeout) {
     ASSIGN_OR_RETURN(std::optional<kafka::Message> message, consumer_->Poll(i == 0 ? timeout : 0ms));
     if (!message) return Status::Ok();
     ++metrics_.consumed;
+    TaskMetrics::Count(metrics_.consumed_by_topic, message->topic);
     StreamTask* task = tasks_->TaskFor({message->topic, message->partition});
     if (task == nullptr) continue;  // from a partition revoked in the meantime
     PartitionQueue* queue = task->Enqueue(std::move(*message));
@@ -270,6 +284,13 @@ void StreamThread::UpdatePauses() {
 }
 
 Status StreamThread::Commit() {
+  const auto start = Clock::now();
+  Status st = CommitOnce();
+  metrics_.commit_latency.Observe(std::chrono::duration<double>(Clock::now() - start).count());
+  return st;
+}
+
+Status StreamThread::CommitOnce() {
   last_commit_ = Clock::now();
   // Caches first (they forward what they folded), then the output: no
   // offset is committed past a record whose output is not acknowledged.
@@ -322,6 +343,7 @@ void StreamThread::PurgeRepartitionTopics(const std::vector<kafka::PartitionOffs
 }
 
 void StreamThread::OnPartitionsRevoked(const std::vector<kafka::TopicPartition>& partitions) {
+  status_->BeginRebalance();
   bool committed = false;
   if (commit_on_revoke_ && !tasks_->tasks().empty()) {
     Status st = Commit();
@@ -347,6 +369,8 @@ void StreamThread::OnPartitionsRevoked(const std::vector<kafka::TopicPartition>&
 }
 
 void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>& partitions) {
+  ++metrics_.rebalances;
+  status_->BeginRebalance();
   // Before restoring: under exactly-once this waits out a crashed owner's
   // open transaction, whose changelog writes must not be restored.
   auto committed = FetchCommitted(partitions);
@@ -355,9 +379,11 @@ void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>
   if (!st.ok()) {
     spdlog::error("{}: creating tasks failed: {}", client_id_, st.ToString());
     if (callback_error_.ok()) callback_error_ = st;
+    PublishTasks();
     return;
   }
   tasks_->RestoreStreamTimes(*committed);
+  PublishTasks();
   spdlog::info("{}: assigned {} partition(s); tasks: {}", client_id_, partitions.size(), tasks_->TaskIdList());
 }
 
@@ -399,6 +425,49 @@ void StreamThread::Shutdown(bool clean) {
   if (producer_ && !clean) (void)producer_->Abort();
   LogThroughput(true);
   state_ = State::kDead;
+}
+
+void StreamThread::PublishTasks() {
+  std::map<TaskId, bool> running;
+  for (const auto& [id, task] : tasks_->tasks()) running[id] = task->state() == StreamTask::State::kRunning;
+  status_->SetTasks(std::move(running));
+}
+
+void StreamThread::ServeEndpoint() {
+  if (status_->snapshot_requested()) status_->SetSnapshot(TakeSnapshot());
+  status_->RunQueries(tasks_.get());
+}
+
+ThreadSnapshot StreamThread::TakeSnapshot() {
+  ThreadSnapshot snap;
+  snap.metrics = metrics_;
+  if (consumer_) {
+    for (const kafka::TopicPartition& tp : consumer_->Assignment()) {
+      if (std::optional<int64_t> lag = consumer_->CachedLag(tp))
+        snap.lag.push_back({tp.topic, tp.partition.value(), *lag});
+    }
+  }
+  for (const auto& [id, task] : tasks_->tasks()) {
+    const TaskState* ts = task->task_state();
+    if (ts == nullptr) continue;
+    for (const auto& [name, opened] : ts->stores()) {
+      StoreSize size{name, id.partition.value(), 0, 0, std::nullopt, std::nullopt};
+      if (opened.restore != nullptr) {
+        size.memtable_bytes = opened.restore->IntProperty("rocksdb.cur-size-all-mem-tables");
+        size.live_data_bytes = opened.restore->IntProperty("rocksdb.estimate-live-data-size");
+      }
+      if (auto* kv = dynamic_cast<KeyValueStore*>(opened.store.get())) {
+        if (auto n = kv->ApproximateCount(); n.ok()) size.keys = *n;
+      }
+      std::error_code ec;
+      for (std::filesystem::recursive_directory_iterator it(ts->task_dir() + "/" + name, ec), end; !ec && it != end;
+           it.increment(ec)) {
+        if (it->is_regular_file(ec)) size.disk_bytes += it->file_size(ec);
+      }
+      snap.stores.push_back(std::move(size));
+    }
+  }
+  return snap;
 }
 
 }  // namespace streamapp::runtime

@@ -13,6 +13,7 @@
 #include "runtime/changelog_restorer.h"
 #include "runtime/streams_producer.h"
 #include "runtime/task_manager.h"
+#include "runtime/thread_status.h"
 #include "streamapp/streams_config.h"
 
 namespace streamapp::runtime {
@@ -23,7 +24,8 @@ class StreamThread final : public kafka::RebalanceListener {
 
   StreamThread(int index, std::shared_ptr<const dsl::TopologyData> topology, const StreamsConfig& config,
                std::string client_id_prefix, const std::atomic<bool>& stop, state::StateResources* resources,
-               const std::map<std::string, KeyValueStore*>* global_stores, kafka::ClientFactory* clients);
+               const std::map<std::string, KeyValueStore*>* global_stores, kafka::ClientFactory* clients,
+               std::shared_ptr<ThreadStatus> status);
 
   // Runs until `stop` is set (then commits and leaves the group) or an
   // unrecoverable error happens (returned).
@@ -40,7 +42,12 @@ class StreamThread final : public kafka::RebalanceListener {
   Status PollOnce(std::chrono::milliseconds timeout);
   Status ProcessBatch();
   void UpdatePauses();
-  Status Commit();
+  Status Commit();  // CommitOnce(), timed
+  Status CommitOnce();
+  // The endpoint's side: publish tasks, snapshots, run queued queries.
+  void PublishTasks();
+  ThreadSnapshot TakeSnapshot();
+  void ServeEndpoint();
   void LogThroughput(bool force);
   void PurgeRepartitionTopics(const std::vector<kafka::PartitionOffset>& committed);
   // Committed offsets (with stream time) of the partitions; under
@@ -83,6 +90,7 @@ class StreamThread final : public kafka::RebalanceListener {
   std::map<kafka::TopicPartition, Offset> purge_offsets_;  // committed, not yet purged
   std::chrono::steady_clock::time_point last_log_;
   TaskMetrics last_logged_;
+  std::shared_ptr<ThreadStatus> status_;
 };
 
 }  // namespace streamapp::runtime

@@ -76,16 +76,23 @@ Status StreamsConfig::Set(const std::string& key, const std::string& value) {
     ASSIGN_OR_RETURN(int64_t ms, ParseInt(key, value));
     if (ms <= 0) return Status::InvalidArgument(key + " must be > 0");
     throughput_log_interval = std::chrono::milliseconds(ms);
+  } else if (key == "http.port") {
+    ASSIGN_OR_RETURN(int64_t port, ParseInt(key, value));
+    if (port < 0 || port > 65535) return Status::InvalidArgument(key + " must be between 0 (off) and 65535");
+    http_port = static_cast<int>(port);
+  } else if (key == "http.bind") {
+    if (value.empty()) return Status::InvalidArgument(key + " must name an address, e.g. 127.0.0.1 or 0.0.0.0");
+    http_bind = value;
   } else if (key == "buffered.records.per.partition") {
     ASSIGN_OR_RETURN(int64_t n, ParseInt(key, value));
     max_buffered_per_partition = static_cast<size_t>(n);
   } else {
-    return Status::InvalidArgument(
-        "unknown setting '" + key +
-        "'; expected application.id, bootstrap.servers, num.stream.threads, "
-        "processing.guarantee, commit.interval.ms, state.dir, dlq.topic, "
-        "buffered.records.per.partition, cache.max.bytes, state.memory.bytes, metrics.log.interval.ms or "
-        "kafka.<librdkafka property>");
+    return Status::InvalidArgument("unknown setting '" + key +
+                                   "'; expected application.id, bootstrap.servers, num.stream.threads, "
+                                   "processing.guarantee, commit.interval.ms, state.dir, dlq.topic, "
+                                   "buffered.records.per.partition, cache.max.bytes, state.memory.bytes, "
+                                   "metrics.log.interval.ms, http.port, http.bind or "
+                                   "kafka.<librdkafka property>");
   }
   return Status::Ok();
 }

@@ -63,7 +63,9 @@ Status StreamsProducer::Begin() {
 
 Status StreamsProducer::Send(const kafka::OutboundMessage& message) {
   if (exactly_once() && !in_transaction_) RETURN_IF_ERROR(Begin());
-  return producer_->Send(message);
+  Status st = producer_->Send(message);
+  if (st.ok() && metrics_) TaskMetrics::Count(metrics_->produced_by_topic, message.topic);
+  return st;
 }
 
 Status StreamsProducer::Commit(const std::vector<kafka::PartitionOffset>& offsets, kafka::Consumer& consumer) {

@@ -56,6 +56,7 @@ class TaskState final : public state::ChangelogWriter {
               std::optional<std::string_view> value, int64_t timestamp) override;
 
   const std::string& task_dir() const { return task_dir_; }
+  const std::map<std::string, state::OpenedStore>& stores() const { return stores_; }
 
  private:
   // One owner per task directory: an exclusive lock on "<task-dir>.lock",

@@ -105,6 +105,12 @@ class RocksDbStore final : public InnerStore {
     return FromRocks(db_->Flush(rocksdb::FlushOptions()), "flush " + spec_.name);
   }
 
+  std::optional<uint64_t> IntProperty(const std::string& name) override {
+    uint64_t value = 0;
+    if (!db_ || !db_->GetIntProperty(name, &value)) return std::nullopt;
+    return value;
+  }
+
   void Close() override {
     if (!db_) return;
     // Without a WAL, unflushed memtables would be lost; errors here leave the

@@ -105,6 +105,9 @@ class RestoreTarget {
   // Makes the inner store's content survive a process kill (RocksDB: flush
   // the memtables, since the WAL is off), before a checkpoint names it.
   virtual Status Persist() { return Status::Ok(); }
+  // A numeric property of the inner store (RocksDB: GetIntProperty, e.g.
+  // "rocksdb.cur-size-all-mem-tables"); nullopt when it has none.
+  virtual std::optional<uint64_t> IntProperty(const std::string& name) { return std::nullopt; }
 };
 
 // Opens (creating if needed) the store under context.task_dir/<spec.name>,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -14,7 +15,12 @@ namespace streamapp {
 namespace runtime {
 class StreamThread;
 class GlobalState;
+class ThreadStatus;
 }  // namespace runtime
+namespace observe {
+class WorkerView;
+class HttpServer;
+}  // namespace observe
 namespace state {
 class StateResources;
 }
@@ -45,12 +51,16 @@ class KafkaStreams {
   Status Wait();
 
   State state() const { return state_; }
+  // The port the HTTP endpoint listens on (http.port), 0 when it is off.
+  int http_port() const;
   // Before Start(): the stream threads' producers and consumers come from
   // `factory` (tests inject failures this way).
   void SetClientFactory(std::shared_ptr<kafka::ClientFactory> factory) { client_factory_ = std::move(factory); }
 
  private:
   Status Preflight();
+  Status StartHttp();
+  void StopHttp();
 
   Topology topology_;
   std::shared_ptr<const dsl::TopologyData> resolved_;  // internal topics named for the application
@@ -64,6 +74,11 @@ class KafkaStreams {
   std::vector<std::unique_ptr<runtime::StreamThread>> threads_;
   std::vector<std::thread> workers_;
   std::vector<Status> results_;
+  std::map<int, int> partitions_;  // per subtopology
+  std::vector<std::shared_ptr<runtime::ThreadStatus>> statuses_;
+  // Last: stopped first, while everything it looks at still exists.
+  std::unique_ptr<observe::WorkerView> view_;
+  std::unique_ptr<observe::HttpServer> http_;
 };
 
 }  // namespace streamapp

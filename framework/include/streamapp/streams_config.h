@@ -33,6 +33,10 @@ struct StreamsConfig {
   size_t cache_max_bytes = 10 * 1024 * 1024;
   // Memory for all RocksDB stores of the worker (block cache + memtables).
   size_t state_memory_bytes = 256 * 1024 * 1024;
+  // The worker's HTTP endpoint (/metrics, /health, /ready, /topology,
+  // /stores): off while the port is 0.
+  int http_port = 0;
+  std::string http_bind = "127.0.0.1";
   // librdkafka properties for every client (the `kafka.` prefix removed).
   std::map<std::string, std::string> kafka;
 
@@ -46,7 +50,8 @@ struct StreamsConfig {
   // application.id, bootstrap.servers, num.stream.threads,
   // processing.guarantee, commit.interval.ms, state.dir, dlq.topic,
   // buffered.records.per.partition, cache.max.bytes, state.memory.bytes,
-  // metrics.log.interval.ms (the periodic throughput line),
+  // metrics.log.interval.ms (the periodic throughput line), http.port,
+  // http.bind,
   // kafka.<property>.
   Status Set(const std::string& key, const std::string& value);
   Status Validate() const;
