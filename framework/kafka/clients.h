@@ -159,6 +159,7 @@ struct GroupMember {
   std::string member_id;
   std::string client_id;
   std::string host;
+  std::vector<TopicPartition> assignment;  // the partitions it consumes
 };
 
 struct GroupDescription {
@@ -166,7 +167,8 @@ struct GroupDescription {
   std::vector<GroupMember> members;
 };
 
-// Consumer-group administration (for `stream-app reset`).
+// Consumer-group administration (`stream-app reset`; the HTTP endpoint's
+// owner of a key's partition).
 class GroupAdmin {
  public:
   virtual ~GroupAdmin() = default;

@@ -64,8 +64,16 @@ class RdKafkaGroupAdmin final : public GroupAdmin {
     const size_t members = rd_kafka_ConsumerGroupDescription_member_count(descs[0]);
     for (size_t i = 0; i < members; ++i) {
       const rd_kafka_MemberDescription_t* m = rd_kafka_ConsumerGroupDescription_member(descs[0], i);
-      out.members.push_back({rd_kafka_MemberDescription_consumer_id(m), rd_kafka_MemberDescription_client_id(m),
-                             rd_kafka_MemberDescription_host(m)});
+      GroupMember member;
+      member.member_id = rd_kafka_MemberDescription_consumer_id(m);
+      member.client_id = rd_kafka_MemberDescription_client_id(m);
+      member.host = rd_kafka_MemberDescription_host(m);
+      const rd_kafka_MemberAssignment_t* a = rd_kafka_MemberDescription_assignment(m);
+      const rd_kafka_topic_partition_list_t* parts = a != nullptr ? rd_kafka_MemberAssignment_partitions(a) : nullptr;
+      for (int p = 0; parts != nullptr && p < parts->cnt; ++p) {
+        member.assignment.push_back({parts->elems[p].topic, PartitionId(parts->elems[p].partition)});
+      }
+      out.members.push_back(std::move(member));
     }
     return out;
   }

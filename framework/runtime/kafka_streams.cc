@@ -150,7 +150,7 @@ Status KafkaStreams::StartHttp() {
   env.topology_json = topology_.DescribeJson() + "\n";
   kafka::Config admin_config = config_.kafka;
   admin_config["bootstrap.servers"] = config_.bootstrap_servers;
-  ASSIGN_OR_RETURN(env.groups, kafka::MakeGroupDescriber(admin_config));
+  ASSIGN_OR_RETURN(env.groups, kafka::MakeGroupAdmin(admin_config));
   env.group = config_.application_id;
   view_ = std::make_unique<runtime::RuntimeView>(std::move(env));
   http_ = std::make_unique<observe::HttpServer>(*view_);

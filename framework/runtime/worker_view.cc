@@ -197,9 +197,9 @@ std::string RuntimeView::OwnerOf(const TaskId& id) {
   for (const dsl::Subtopology& sub : env_.topology->subtopologies) {
     if (sub.id == id.subtopology && !sub.source_topics.empty()) topic = sub.source_topics.front();
   }
-  auto members = env_.groups->Members(env_.group, 5s);
-  if (!members.ok()) return "";
-  for (const kafka::GroupMember& m : *members) {
+  auto group = env_.groups->DescribeGroup(env_.group, 5s);
+  if (!group.ok()) return "";
+  for (const kafka::GroupMember& m : group->members) {
     for (const kafka::TopicPartition& tp : m.assignment) {
       if (tp.topic == topic && tp.partition == id.partition) return m.client_id + " (" + m.host + ")";
     }

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "dsl/graph.h"
-#include "kafka/group_members.h"
+#include "kafka/clients.h"
 #include "observe/worker_view.h"
 #include "runtime/thread_status.h"
 
@@ -32,7 +32,7 @@ struct RuntimeViewEnv {
   std::string topology_json;
   // Names the owner of a partition this worker does not host (null: the
   // answer gives the partition only).
-  std::unique_ptr<kafka::GroupDescriber> groups;
+  std::unique_ptr<kafka::GroupAdmin> groups;
   std::string group;  // the application id
 };
 

@@ -312,7 +312,7 @@ TEST_F(ResetToolTest, TimeTargetUsesTheLookup) {
 }
 
 TEST_F(ResetToolTest, RefusesWhileTheGroupHasMembers) {
-  groups_.members = {{"member-1", "streamapp-worker", "/127.0.0.1"}};
+  groups_.members = {{"member-1", "streamapp-worker", "/127.0.0.1", {}}};
   auto plan = Plan();
   ASSERT_FALSE(plan.ok());
   EXPECT_NE(plan.status().message().find("member-1"), std::string::npos) << plan.status().message();
@@ -320,7 +320,7 @@ TEST_F(ResetToolTest, RefusesWhileTheGroupHasMembers) {
 }
 
 TEST_F(ResetToolTest, ForceWaitsForMembersToLeave) {
-  groups_.members = {{"member-1", "streamapp-worker", "/127.0.0.1"}};
+  groups_.members = {{"member-1", "streamapp-worker", "/127.0.0.1", {}}};
   groups_.members_leave_after = 3;
   options_.force = true;
   auto plan = Plan();
@@ -332,7 +332,7 @@ TEST_F(ResetToolTest, ForceWaitsForMembersToLeave) {
 }
 
 TEST_F(ResetToolTest, ForceGivesUpWhenMembersStay) {
-  groups_.members = {{"member-1", "streamapp-worker", "/127.0.0.1"}};
+  groups_.members = {{"member-1", "streamapp-worker", "/127.0.0.1", {}}};
   options_.force = true;
   options_.timeout = 1s;
   auto plan = Plan();
