@@ -2,7 +2,8 @@
 # Builds the Kafka Streams side of the benchmark (bench/kstreams/):
 #   1. fetches kafka-streams 3.9.1 and its runtime dependencies from Maven
 #      Central into <cache>/kstreams-jars-3.9.1 (once; a .complete marker
-#      records a finished fetch),
+#      holding the sha256 of pom.xml records a finished fetch, so editing the
+#      pom fetches again),
 #   2. compiles src/ with javac --release 17 into <cache>/kstreams-bench/classes
 #      when a source is newer than the last compile.
 # The last stdout line is the classpath to run with:
@@ -23,14 +24,16 @@ log() { echo "kstreams-build: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 fetch_jars() {
-  [[ -f "$JARS/.complete" ]] && return 0
+  local pom_sum
+  pom_sum=$(sha256sum "$HERE/pom.xml" | cut -d' ' -f1)
+  [[ -f "$JARS/.complete" && "$(cat "$JARS/.complete")" == "$pom_sum" ]] && return 0
   command -v mvn >/dev/null || "$ROOT/scripts/install-deps.sh" --with-java
   command -v mvn >/dev/null || die "mvn not found"
   log "fetching Kafka Streams $KAFKA_VERSION jars from Maven Central into $JARS"
   rm -rf "$JARS.tmp" && mkdir -p "$JARS.tmp"
   mvn -B -q -f "$HERE/pom.xml" dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$JARS.tmp" >&2
-  touch "$JARS.tmp/.complete"
+  echo "$pom_sum" >"$JARS.tmp/.complete"
   rm -rf "$JARS" && mv "$JARS.tmp" "$JARS"
 }
 
@@ -47,8 +50,9 @@ compile() {
   local -a sources
   mapfile -t sources < <(find "$HERE/src" -name '*.java' | sort)
   ((${#sources[@]})) || die "no Java sources under $HERE/src"
-  # Recompile when there is no stamp or a source (or this script) is newer.
-  if [[ -f "$STAMP" && -z "$(find "$HERE/src" "$HERE/build.sh" -newer "$STAMP" -print -quit)" ]]; then
+  # Recompile when there is no stamp or a source, this script or the jars
+  # (their .complete marker) are newer.
+  if [[ -f "$STAMP" && -z "$(find "$HERE/src" "$HERE/build.sh" "$JARS/.complete" -newer "$STAMP" -print -quit)" ]]; then
     return 0
   fi
   log "compiling ${#sources[@]} source(s) into $CLASSES"
