@@ -119,15 +119,23 @@ void EnsureTopic(rd_kafka_t* rk, const std::string& topic, int partitions, bool 
   Die("topic " + topic + " did not appear in the metadata");
 }
 
-std::vector<std::pair<int64_t, int64_t>> Watermarks(rd_kafka_t* rk, const std::string& topic, int partitions) {
-  std::vector<std::pair<int64_t, int64_t>> out(partitions);
+bool TryWatermarks(rd_kafka_t* rk, const std::string& topic, int partitions,
+                   std::vector<std::pair<int64_t, int64_t>>* out) {
+  out->assign(partitions, {0, 0});
   for (int p = 0; p < partitions; ++p) {
     rd_kafka_resp_err_t e =
-        rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &out[p].first, &out[p].second, 10000);
+        rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &(*out)[p].first, &(*out)[p].second, 10000);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      Die("watermarks of " + topic + "[" + std::to_string(p) + "]: " + rd_kafka_err2str(e));
+      std::fprintf(stderr, "bench-tool: watermarks of %s[%d]: %s\n", topic.c_str(), p, rd_kafka_err2str(e));
+      return false;
     }
   }
+  return true;
+}
+
+std::vector<std::pair<int64_t, int64_t>> Watermarks(rd_kafka_t* rk, const std::string& topic, int partitions) {
+  std::vector<std::pair<int64_t, int64_t>> out;
+  if (!TryWatermarks(rk, topic, partitions, &out)) Die("cannot read the watermarks of " + topic);
   return out;
 }
 

@@ -47,6 +47,9 @@ void EnsureTopic(rd_kafka_t* rk, const std::string& topic, int partitions, bool 
 
 // Low/high watermarks of every partition (the handle's isolation level decides high vs last stable offset).
 std::vector<std::pair<int64_t, int64_t>> Watermarks(rd_kafka_t* rk, const std::string& topic, int partitions);
+// The same without dying: false (and a message on stderr) on an error.
+bool TryWatermarks(rd_kafka_t* rk, const std::string& topic, int partitions,
+                   std::vector<std::pair<int64_t, int64_t>>* out);
 
 int64_t WallMs();      // system clock, ms since the epoch
 double MonoSeconds();  // steady clock, seconds

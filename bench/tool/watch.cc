@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "common.h"
 #include "subcommands.h"
@@ -72,6 +73,7 @@ int RunWatch(const Args& args) {
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions);
   for (int p = 0; p < partitions; ++p) rd_kafka_topic_partition_list_add(list, topic.c_str(), p);
 
+  std::vector<std::pair<int64_t, int64_t>> marks;
   bool started = false;
   double t1 = 0;
   double cpu1 = 0;
@@ -90,8 +92,12 @@ int RunWatch(const Args& args) {
     }
     int64_t committed = 0;
     for (int p = 0; p < partitions; ++p) committed += list->elems[p].offset > 0 ? list->elems[p].offset : 0;
+    if (!TryWatermarks(rk, topic, partitions, &marks)) {  // transient: try again at the next poll
+      std::this_thread::sleep_for(interval);
+      continue;
+    }
     int64_t end = 0;
-    for (const auto& [low, high] : Watermarks(rk, topic, partitions)) end += high;
+    for (const auto& [low, high] : marks) end += high;
     double t = MonoSeconds();
     if (!started && committed > 0) {
       started = true;
