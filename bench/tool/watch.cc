@@ -100,6 +100,9 @@ int RunWatch(const Args& args) {
     for (const auto& [low, high] : marks) end += high;
     double t = MonoSeconds();
     if (!started && committed > 0) {
+      if (end > 0 && committed >= end)
+        Fail("group " + group + " had already committed the end of " + topic +
+             " at the first poll: nothing to measure");
       started = true;
       t1 = t;
       cpu1 = cpu;
