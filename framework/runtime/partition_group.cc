@@ -33,6 +33,13 @@ PartitionQueue* PartitionGroup::NextQueue() {
   return best;
 }
 
+bool PartitionGroup::AllPartitionsKnown() const {
+  for (const auto& q : queues_) {
+    if (q->records.empty() && !q->at_end) return false;
+  }
+  return true;
+}
+
 size_t PartitionGroup::buffered() const {
   size_t n = 0;
   for (const auto& q : queues_) n += q->records.size();

@@ -29,6 +29,9 @@ struct PartitionQueue {
   Offset next_fetch{Offset::kInvalid};
   Offset next_to_commit{Offset::kInvalid};  // after the last processed record
   Offset committed{Offset::kInvalid};       // what the last commit stored
+  // The consumer reported the partition's end after the last record
+  // buffered here: an empty queue then means "nothing to wait for".
+  bool at_end = false;
 };
 
 class PartitionGroup {
@@ -37,6 +40,9 @@ class PartitionGroup {
   PartitionQueue* Find(const kafka::TopicPartition& tp);
   // The queue whose head record has the lowest timestamp, or null if empty.
   PartitionQueue* NextQueue();
+  // True when every partition has a record buffered or is at its end, so
+  // that NextQueue() picks the lowest timestamp among all that can come.
+  bool AllPartitionsKnown() const;
   size_t buffered() const;
   std::vector<std::unique_ptr<PartitionQueue>>& queues() { return queues_; }
 

@@ -201,14 +201,35 @@ PartitionQueue* StreamTask::Enqueue(kafka::Message message) {
   if (q == nullptr) return nullptr;
   if (q->next_fetch.valid() && message.offset < q->next_fetch) return nullptr;  // seen already
   q->next_fetch = message.offset.Next();
+  q->at_end = false;
   PendingRecord& p = q->records.emplace_back();
   p.raw = std::move(message);
   Decode(topology_->nodes[q->source_node], q->tp.topic, p);
   return q;
 }
 
+void StreamTask::MarkEndOfPartition(const kafka::Message& eof) {
+  PartitionQueue* q = queues_.Find({eof.topic, eof.partition});
+  if (q == nullptr) return;
+  if (!q->next_fetch.valid() || eof.offset >= q->next_fetch) q->at_end = true;
+}
+
+PartitionQueue* StreamTask::NextQueue() {
+  if (env_.max_task_idle.count() < 0 || queues_.AllPartitionsKnown()) {
+    idle_since_.reset();
+    return queues_.NextQueue();
+  }
+  // A partition has nothing buffered and may have older records on the way
+  // (a table row the stream record needs): wait for them, for a while.
+  if (queues_.buffered() == 0) return nullptr;
+  const auto now = std::chrono::steady_clock::now();
+  if (!idle_since_) idle_since_ = now;
+  if (now - *idle_since_ < env_.max_task_idle) return nullptr;
+  return queues_.NextQueue();
+}
+
 Result<bool> StreamTask::ProcessOne() {
-  PartitionQueue* q = queues_.NextQueue();
+  PartitionQueue* q = NextQueue();
   if (q == nullptr) return false;
   PendingRecord& p = q->records.front();
   current_ = &p;
@@ -275,12 +296,9 @@ Status StreamTask::Sink(const GraphNode& node, const Record& record) {
   if (!st.ok()) return st.code() == StatusCode::kDataError ? Status::IoError(st.message()) : st;
   if (env_.metrics) {
     ++env_.metrics->produced;
-    if (record.timestamp.value() > 0) {
-      const int64_t now_ms =
-          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-              .count();
-      env_.metrics->e2e_latency.Observe(static_cast<double>(std::max<int64_t>(0, now_ms - record.timestamp.value())) /
-                                        1000.0);
+    if (record.timestamp.value() > 0 && wall_clock_ms_ > 0) {
+      env_.metrics->e2e_latency.Observe(
+          static_cast<double>(std::max<int64_t>(0, wall_clock_ms_ - record.timestamp.value())) / 1000.0);
     }
   }
   return Status::Ok();

@@ -13,6 +13,12 @@ using namespace std::chrono_literals;
 
 constexpr size_t kMaxPollsPerIteration = 500;
 constexpr size_t kMaxRecordsPerIteration = 2000;
+
+int64_t WallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 // Purging repartition records is an admin round trip: not on every commit.
 constexpr auto kPurgeInterval = 5s;
 // More recoveries than this within the window end the thread.
@@ -82,6 +88,7 @@ Status StreamThread::CreateClients() {
   env.state.admin = admin_.get();
   env.state.write_checkpoints = config_.guarantee == ProcessingGuarantee::kAtLeastOnce;
   env.state.global_stores = global_stores_;
+  env.max_task_idle = config_.max_task_idle;
   tasks_ = std::make_unique<TaskManager>(topology_, env);
   return Status::Ok();
 }
@@ -91,6 +98,9 @@ Status StreamThread::CreateConsumer() {
   consumer_config["bootstrap.servers"] = config_.bootstrap_servers;
   consumer_config["client.id"] = client_id_;
   consumer_config["group.id"] = config_.application_id;
+  // Tasks learn from end-of-partition events that an empty partition has
+  // nothing older to deliver (StreamTask::NextQueue).
+  consumer_config["enable.partition.eof"] = "true";
   if (config_.guarantee == ProcessingGuarantee::kExactlyOnceV2) consumer_config["isolation.level"] = "read_committed";
   ASSIGN_OR_RETURN(consumer_, clients_.NewConsumer(consumer_config, this));
   std::vector<std::string> topics;
@@ -115,8 +125,10 @@ Status StreamThread::Run() {
 
   Status failure;
   while (!stop_.load(std::memory_order_relaxed)) {
+    // Buffered records that could not be processed last time wait for
+    // another partition (max.task.idle.ms): poll briefly rather than spin.
     const bool busy = tasks_->buffered() > 0;
-    failure = PollOnce(busy ? 0ms : 100ms);
+    failure = PollOnce(!busy ? 100ms : processed_last_batch_ ? 0ms : 10ms);
     if (failure.ok()) failure = std::exchange(callback_error_, Status::Ok());
     if (failure.ok()) failure = ProcessBatch();
     if (failure.ok()) {
@@ -125,9 +137,7 @@ Status StreamThread::Run() {
     }
     if (failure.ok()) {
       producer_->Poll();
-      const int64_t now_ms =
-          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-              .count();
+      const int64_t now_ms = WallClockMs();
       for (const auto& [id, task] : tasks_->tasks()) {
         failure = task->PunctuateWallClock(now_ms);
         if (!failure.ok()) break;
@@ -234,6 +244,10 @@ Status StreamThread::PollOnce(std::chrono::milliseconds timeout) {
   for (size_t i = 0; i < kMaxPollsPerIteration; ++i) {
     ASSIGN_OR_RETURN(std::optional<kafka::Message> message, consumer_->Poll(i == 0 ? timeout : 0ms));
     if (!message) return Status::Ok();
+    if (message->partition_eof) {
+      if (StreamTask* task = tasks_->TaskFor({message->topic, message->partition})) task->MarkEndOfPartition(*message);
+      continue;
+    }
     ++metrics_.consumed;
     TaskMetrics::Count(metrics_.consumed_by_topic, message->topic);
     StreamTask* task = tasks_->TaskFor({message->topic, message->partition});
@@ -255,6 +269,7 @@ Status StreamThread::ProcessBatch() {
   while (progress && done < kMaxRecordsPerIteration) {
     progress = false;
     for (const auto& [id, task] : tasks_->tasks()) {
+      task->SetWallClock(WallClockMs());
       for (int i = 0; i < 100; ++i) {
         ASSIGN_OR_RETURN(bool processed, task->ProcessOne());
         if (!processed) break;
@@ -263,6 +278,7 @@ Status StreamThread::ProcessBatch() {
       }
     }
   }
+  processed_last_batch_ = done > 0;
   return Status::Ok();
 }
 

@@ -86,6 +86,7 @@ class StreamThread final : public kafka::RebalanceListener {
 
   std::vector<std::chrono::steady_clock::time_point> recoveries_;  // recent ones, to give up on a loop
   std::chrono::steady_clock::time_point last_commit_;
+  bool processed_last_batch_ = true;  // ProcessBatch processed a record
   std::chrono::steady_clock::time_point last_purge_{};
   std::map<kafka::TopicPartition, Offset> purge_offsets_;  // committed, not yet purged
   std::chrono::steady_clock::time_point last_log_;

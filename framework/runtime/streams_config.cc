@@ -83,16 +83,20 @@ Status StreamsConfig::Set(const std::string& key, const std::string& value) {
   } else if (key == "http.bind") {
     if (value.empty()) return Status::InvalidArgument(key + " must name an address, e.g. 127.0.0.1 or 0.0.0.0");
     http_bind = value;
+  } else if (key == "max.task.idle.ms") {
+    ASSIGN_OR_RETURN(int64_t n, ParseInt(key, value));
+    max_task_idle = std::chrono::milliseconds(n);
   } else if (key == "buffered.records.per.partition") {
     ASSIGN_OR_RETURN(int64_t n, ParseInt(key, value));
     max_buffered_per_partition = static_cast<size_t>(n);
   } else {
-    return Status::InvalidArgument("unknown setting '" + key +
-                                   "'; expected application.id, bootstrap.servers, num.stream.threads, "
-                                   "processing.guarantee, commit.interval.ms, state.dir, dlq.topic, "
-                                   "buffered.records.per.partition, cache.max.bytes, state.memory.bytes, "
-                                   "metrics.log.interval.ms, http.port, http.bind or "
-                                   "kafka.<librdkafka property>");
+    return Status::InvalidArgument(
+        "unknown setting '" + key +
+        "'; expected application.id, bootstrap.servers, num.stream.threads, "
+        "processing.guarantee, commit.interval.ms, state.dir, dlq.topic, "
+        "buffered.records.per.partition, max.task.idle.ms, cache.max.bytes, state.memory.bytes, "
+        "metrics.log.interval.ms, http.port, http.bind or "
+        "kafka.<librdkafka property>");
   }
   return Status::Ok();
 }

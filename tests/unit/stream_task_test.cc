@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "dsl/graph.h"
 #include "state/stores.h"
@@ -140,6 +141,44 @@ TEST_F(StreamTaskTest, ProcessesLowestTimestampFirstAcrossPartitions) {
   std::vector<std::string> values;
   for (const auto& o : collector_.out) values.push_back(*o.value);
   EXPECT_EQ(values, (std::vector<std::string>{"1", "2", "3", "4"}));
+}
+
+// max.task.idle.ms: a record of one partition waits while another partition
+// of the task has nothing buffered and has not reported its end, so that an
+// older record there (a table row) comes first; bounded by the idle time.
+TEST_F(StreamTaskTest, WaitsForAnEmptyPartitionUntilItsEndOrTheIdleTime) {
+  StreamsBuilder b;
+  auto a = b.Stream("a", {"ta"}, JsonIn());
+  auto c = b.Stream("c", {"tc"}, JsonIn());
+  a.Merge("both", c).To("out", "out", JsonOut());
+  auto topology = b.Build();
+  ASSERT_TRUE(topology.ok()) << topology.status().ToString();
+  env_.max_task_idle = std::chrono::hours(1);
+  auto task = MakeTask(*topology, {{"ta", PartitionId(0)}, {"tc", PartitionId(0)}});
+  task->Enqueue(Msg("ta", 0, 0, 30, "k", "30"));
+  ProcessAll(*task);
+  EXPECT_TRUE(collector_.out.empty()) << "processed before 'tc' was known";
+  task->Enqueue(Msg("tc", 0, 0, 10, "k", "10"));  // the older record arrives
+  ProcessAll(*task);
+  ASSERT_EQ(collector_.out.size(), 1u);  // "30" waits again: 'tc' is empty and not at its end
+  EXPECT_EQ(*collector_.out[0].value, "10");
+  kafka::Message eof = Msg("tc", 0, 1, 0, std::nullopt, std::nullopt);
+  eof.partition_eof = true;
+  task->MarkEndOfPartition(eof);
+  ProcessAll(*task);
+  ASSERT_EQ(collector_.out.size(), 2u);
+  EXPECT_EQ(*collector_.out[1].value, "30");
+
+  // A short idle time lets the task go on without the end.
+  collector_.out.clear();
+  env_.max_task_idle = std::chrono::milliseconds(20);
+  auto impatient = MakeTask(*topology, {{"ta", PartitionId(0)}, {"tc", PartitionId(0)}});
+  impatient->Enqueue(Msg("tc", 0, 5, 10, "k", "10"));
+  ProcessAll(*impatient);
+  ASSERT_EQ(collector_.out.size(), 0u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  ProcessAll(*impatient);
+  ASSERT_EQ(collector_.out.size(), 1u);
 }
 
 TEST_F(StreamTaskTest, DropsRecordsBelowTheTrackedOffset) {

@@ -27,6 +27,13 @@ struct StreamsConfig {
   int dlq_partitions = 1;  // when the app creates the DLQ topic
   // A partition whose buffer holds this many records is paused until it drains.
   size_t max_buffered_per_partition = 1000;
+  // A task reading several partitions (a stream and its table, two joined
+  // streams) processes in timestamp order only if it knows what each holds:
+  // while one has nothing buffered and the consumer has not reported its
+  // end, the task waits for it, at most this long (librdkafka can take
+  // seconds to fetch a partition whose neighbours it fetched first, so the
+  // bound is generous). Negative: never waits.
+  std::chrono::milliseconds max_task_idle{10000};
   std::chrono::milliseconds throughput_log_interval{10000};
   // Record cache per stream thread: folds repeated updates of a key between
   // commits into one downstream record and one changelog write. 0: off.
