@@ -135,7 +135,12 @@ bool TryWatermarks(rd_kafka_t* rk, const std::string& topic, int partitions,
 
 std::vector<std::pair<int64_t, int64_t>> Watermarks(rd_kafka_t* rk, const std::string& topic, int partitions) {
   std::vector<std::pair<int64_t, int64_t>> out;
-  if (!TryWatermarks(rk, topic, partitions, &out)) Die("cannot read the watermarks of " + topic);
+  // A topic created a moment ago may not have its leaders everywhere yet
+  // ("not leader for partition"): retry for a while before giving up.
+  for (int attempt = 0; !TryWatermarks(rk, topic, partitions, &out); ++attempt) {
+    if (attempt == 50) Die("cannot read the watermarks of " + topic);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
   return out;
 }
 

@@ -123,7 +123,10 @@ int RunPipe(const Args& args) {
                             {{"group.id", group},
                              {"auto.offset.reset", "earliest"},
                              {"enable.auto.commit", "false"},
-                             {"isolation.level", "read_committed"}},
+                             {"isolation.level", "read_committed"},
+                             // As streamapp's consumers: at librdkafka 2.0.2's default (100 000)
+                             // the fetcher idles for up to a second whenever the queue fills.
+                             {"queued.min.messages", "1000000"}},
                             nullptr, OnRebalance, &pipe);
   rd_kafka_poll_set_consumer(pipe.consumer);
   // The output gets the input's partition count when it does not exist yet (records keep their partition number).

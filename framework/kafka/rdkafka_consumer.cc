@@ -233,9 +233,15 @@ RdKafka::KafkaConsumer* UnderlyingConsumer(Consumer& consumer) {
 
 Result<std::unique_ptr<Consumer>> MakeConsumer(const Config& config, RebalanceListener* listener) {
   // Offsets are committed by the engine only, after the output is flushed.
+  // queued.min.messages: librdkafka 2.0.2 stops fetching once its queue holds
+  // this many messages and looks again only about a second later; at the
+  // default (100 000) a thread that drains faster than that starves for the
+  // rest of the second (the benchmark showed 128k rec/s -> 295k rec/s).
+  // queued.max.messages.kbytes (64 MiB by default) still caps the memory.
   const Config defaults = {{"enable.auto.commit", "false"},   {"enable.auto.offset.store", "false"},
                            {"auto.offset.reset", "earliest"}, {"partition.assignment.strategy", "range"},
-                           {"socket.nagle.disable", "true"},  {"enable.partition.eof", "false"}};
+                           {"socket.nagle.disable", "true"},  {"enable.partition.eof", "false"},
+                           {"queued.min.messages", "1000000"}};
   if (config.find("group.id") == config.end()) return Status::InvalidArgument("consumer needs group.id");
   ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf, BuildConf(defaults, config));
   auto adapter = std::make_unique<RebalanceAdapter>(listener);

@@ -27,6 +27,9 @@ simdjson::error_code Convert(JsonT& json, int depth, Value* out) {
       if (auto err = json.get_object().get(object)) return err;
       *out = Value::MakeObject();
       Value::Object& fields = out->as_object();
+      // Records are mostly objects of a handful of fields: one allocation
+      // instead of growing 1, 2, 4, 8 (the profile showed the regrowth).
+      fields.reserve(8);
       for (auto field_result : object) {
         od::field field;
         if (auto err = std::move(field_result).get(field)) return err;
