@@ -78,6 +78,8 @@ class Bench:
             with open(os.environ["STREAMAPP_BOOTSTRAP_FILE"]) as f:
                 self.bootstrap = f.read().strip()
         self.results = []
+        self.errors = []
+        self.floor = None
 
     # --- broker and topics -------------------------------------------------
     def start_broker(self):
@@ -218,30 +220,60 @@ class Bench:
                 self.load(workload, records, topic=inp, table=table)
                 for guarantee in guarantees:
                     for system in systems:
-                        self.throughput(system, workload, guarantee, (inp, table), records)
+                        self.guarded(self.throughput, system, workload, guarantee, (inp, table), records)
                     done = [r for r in self.results if r["workload"] == workload and r["guarantee"] == guarantee]
                     rates = [r.get("records_per_s", 0) for r in done if r.get("records_per_s")]
                     rate = max(100, int(min(rates) / 2)) if rates and not a.smoke else 500
                     for system in systems:
-                        self.latency(system, workload, guarantee, table, rate)
+                        self.guarded(self.latency, system, workload, guarantee, table, rate)
+                    self.report(final=False)  # the report so far, should a later step fail
+                if workload == workloads[0]:
+                    self.guarded(self.latency_floor, rate)
         finally:
             self.stop_broker()
         return self.report()
 
-    def report(self):
+    def guarded(self, step, *args):
+        """Runs one measurement; a failure is recorded and the run goes on."""
+        try:
+            step(*args)
+        except Exception as e:  # noqa: BLE001 - any failure of one step is reported, not fatal
+            log(f"FAILED: {step.__name__}{args[:3]}: {e}")
+            self.errors.append(f"{step.__name__}{args[:3]}: {e}")
+
+    def latency_floor(self, rate):
+        """What the broker and the latency tool add by themselves: records
+        produced to a topic and read back from it, at the same rate."""
+        topic = self.topic("floor")
+        self.create_topic(topic)
+        lat, rc = run_json([self.a.bench_tool, "latency", "--bootstrap", self.bootstrap, "--workload", "copy",
+                            "--input", topic, "--output", topic, "--rate", str(rate), "--seconds",
+                            str(self.a.latency_seconds + self.a.latency_warmup_seconds), "--warmup-s",
+                            str(self.a.latency_warmup_seconds)], check=False)
+        lat["ok"] = rc == 0
+        self.floor = lat
+        log(f"latency floor (tool -> broker -> tool) at {rate} rec/s: p50 {lat.get('p50_ms')} ms, "
+            f"p99 {lat.get('p99_ms')} ms")
+
+    def report(self, final=True):
         a = self.a
         report = {"run_id": self.run_id, "smoke": a.smoke, "machine": machine(), "settings": {
             "partitions": PARTITIONS, "stateless_records": a.stateless_records,
             "stateful_records": a.stateful_records, "commit_interval_ms": a.commit_interval_ms,
             "latency_seconds": a.latency_seconds, "latency_warmup_seconds": a.latency_warmup_seconds},
-            "command": " ".join(sys.argv), "runs": self.results, "ratios": ratios(self.results)}
+            "command": " ".join(sys.argv), "runs": self.results, "ratios": ratios(self.results),
+            "latency_floor": self.floor, "errors": self.errors}
         with open(os.path.join(a.out, "report.json"), "w") as f:
             json.dump(report, f, indent=2)
         with open(os.path.join(a.out, "report.md"), "w") as f:
             f.write(markdown(report))
+        if not final:
+            return 0
         failed = [r for r in self.results if not (r["verify"].get("ok") and r["watch_ok"] and r.get("latency", {})
                                                   .get("ok"))]
         planned = len(a.systems.split(",")) * len(a.workloads.split(",")) * len(a.guarantees.split(","))
+        if self.errors:
+            return 1
         if len(self.results) != planned:
             log(f"FAILED: {len(self.results)} runs of {planned} planned")
             return 1
@@ -313,6 +345,13 @@ def markdown(rep):
                          f"{fmt(lat.get('p50_ms'), 1)} | {fmt(lat.get('p99_ms'), 1)} | {fmt(lat.get('rate'))} | "
                          f"{verdict} |")
         lines.append("")
+    floor = rep.get("latency_floor")
+    if floor:
+        lines += [f"Latency floor (the latency tool producing to a topic and reading it back, no processor) at "
+                  f"{fmt(floor.get('rate'))} rec/s: p50 {fmt(floor.get('p50_ms'), 1)} ms, "
+                  f"p99 {fmt(floor.get('p99_ms'), 1)} ms.", ""]
+    if rep.get("errors"):
+        lines += ["Errors: " + "; ".join(rep["errors"]), ""]
     lines += ["## Ratios (streamapp / other)", "",
               "| workload | guarantee | throughput / Kafka Streams | throughput / raw pipe | "
               "CPU per record / Kafka Streams | peak RSS / Kafka Streams |", "|---|---|---:|---:|---:|---:|"]

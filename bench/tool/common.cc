@@ -87,6 +87,16 @@ int PartitionCount(rd_kafka_t* rk, const std::string& topic) {
   return n;
 }
 
+int AwaitPartitionCount(rd_kafka_t* rk, const std::string& topic) {
+  // A topic created a moment ago (by the orchestrator) may not be in every
+  // metadata response yet: look again for up to 10 s before calling it missing.
+  for (int attempt = 0;; ++attempt) {
+    int n = PartitionCount(rk, topic);
+    if (n > 0 || attempt == 50) return n;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
 void EnsureTopic(rd_kafka_t* rk, const std::string& topic, int partitions, bool compact) {
   char err[512];
   rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, err, sizeof(err));

@@ -41,6 +41,8 @@ rd_kafka_t* NewClient(rd_kafka_type_t type, const std::string& bootstrap, const 
 
 // Number of partitions of topic, or 0 when it does not exist.
 int PartitionCount(rd_kafka_t* rk, const std::string& topic);
+// PartitionCount, retried for a while: 0 only if the topic stays missing.
+int AwaitPartitionCount(rd_kafka_t* rk, const std::string& topic);
 
 // Creates the topic if missing and waits until its metadata shows it.
 void EnsureTopic(rd_kafka_t* rk, const std::string& topic, int partitions, bool compact);

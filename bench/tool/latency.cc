@@ -41,8 +41,8 @@ int RunLatency(const Args& args) {
                                     {"isolation.level", "read_committed"},
                                     {"fetch.wait.max.ms", "10"}});
   rd_kafka_t* producer = NewClient(RD_KAFKA_PRODUCER, bootstrap, {{"acks", "all"}, {"linger.ms", "1"}}, OnDelivery);
-  int in_parts = PartitionCount(producer, input);
-  int out_parts = PartitionCount(consumer, output);
+  int in_parts = AwaitPartitionCount(producer, input);
+  int out_parts = AwaitPartitionCount(consumer, output);
   if (in_parts == 0) Die("input topic " + input + " not found");
   if (out_parts == 0) Die("output topic " + output + " not found");
 

@@ -130,7 +130,7 @@ int RunPipe(const Args& args) {
                             nullptr, OnRebalance, &pipe);
   rd_kafka_poll_set_consumer(pipe.consumer);
   // The output gets the input's partition count when it does not exist yet (records keep their partition number).
-  int in_parts = PartitionCount(pipe.producer, pipe.input);
+  int in_parts = AwaitPartitionCount(pipe.producer, pipe.input);
   if (in_parts == 0) Die("input topic " + pipe.input + " not found");
   EnsureTopic(pipe.producer, pipe.output, in_parts, false);
   std::signal(SIGTERM, OnSignal);

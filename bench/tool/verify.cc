@@ -22,7 +22,7 @@ int RunVerify(const Args& args) {
                               {"enable.auto.commit", "false"},
                               {"isolation.level", "read_committed"},
                               {"enable.partition.eof", "false"}});
-  int parts = PartitionCount(rk, output);
+  int parts = AwaitPartitionCount(rk, output);
   if (parts == 0) Die("output topic " + output + " not found");
   auto marks = Watermarks(rk, output, parts);
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(parts);

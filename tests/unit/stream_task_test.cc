@@ -83,6 +83,15 @@ class StreamTaskTest : public ::testing::Test {
     }
   }
 
+  // Topics "ta" and "tc" merged into "out": one task reads both.
+  Result<Topology> MergeOfTwoTopics() {
+    StreamsBuilder b;
+    auto a = b.Stream("a", {"ta"}, JsonIn());
+    auto c = b.Stream("c", {"tc"}, JsonIn());
+    a.Merge("both", c).To("out", "out", JsonOut());
+    return b.Build();
+  }
+
   CapturingCollector collector_;
   TaskMetrics metrics_;
   TaskEnv env_;
@@ -125,11 +134,7 @@ TEST_F(StreamTaskTest, FilterSelectKeyBranchAndSinks) {
 }
 
 TEST_F(StreamTaskTest, ProcessesLowestTimestampFirstAcrossPartitions) {
-  StreamsBuilder b;
-  auto a = b.Stream("a", {"ta"}, JsonIn());
-  auto c = b.Stream("c", {"tc"}, JsonIn());
-  a.Merge("both", c).To("out", "out", JsonOut());
-  auto topology = b.Build();
+  auto topology = MergeOfTwoTopics();
   ASSERT_TRUE(topology.ok()) << topology.status().ToString();
   ASSERT_EQ(topology->data().subtopologies.size(), 1u);
   auto task = MakeTask(*topology, {{"ta", PartitionId(0)}, {"tc", PartitionId(0)}});
@@ -147,11 +152,7 @@ TEST_F(StreamTaskTest, ProcessesLowestTimestampFirstAcrossPartitions) {
 // of the task has nothing buffered and has not reported its end, so that an
 // older record there (a table row) comes first; bounded by the idle time.
 TEST_F(StreamTaskTest, WaitsForAnEmptyPartitionUntilItsEndOrTheIdleTime) {
-  StreamsBuilder b;
-  auto a = b.Stream("a", {"ta"}, JsonIn());
-  auto c = b.Stream("c", {"tc"}, JsonIn());
-  a.Merge("both", c).To("out", "out", JsonOut());
-  auto topology = b.Build();
+  auto topology = MergeOfTwoTopics();
   ASSERT_TRUE(topology.ok()) << topology.status().ToString();
   env_.max_task_idle = std::chrono::hours(1);
   auto task = MakeTask(*topology, {{"ta", PartitionId(0)}, {"tc", PartitionId(0)}});
