@@ -54,11 +54,13 @@ class AggregateProcessor final : public Processor {
     if (!spec.fns.init || !spec.fns.add) return Status::InvalidArgument("aggregate: no initializer or aggregator");
     if (!config_->value_serde) return Status::Internal("aggregate: no json serde");
     ASSIGN_OR_RETURN(store_, KeyValueStoreOf(ctx, spec.store, "aggregate"));
-    cached_ = store_->SetFlushListener([this](std::string_view key, std::optional<std::string_view> value,
-                                              std::optional<std::string_view>, int64_t timestamp) {
-      return ForwardFlushed(context(), *config_->key_serde, *config_->value_serde, config_->spec.finish, key, value,
-                            timestamp);
-    });
+    cached_ = store_->SetFlushListener(
+        [this](std::string_view key, std::optional<std::string_view> value, std::optional<std::string_view>,
+               int64_t timestamp) {
+          return ForwardFlushed(context(), *config_->key_serde, *config_->value_serde, config_->spec.finish, key, value,
+                                timestamp);
+        },
+        StateStore::OldValues::kSkip);
     return Status::Ok();
   }
 
@@ -126,10 +128,12 @@ class TableProcessor final : public Processor {
     RETURN_IF_ERROR(Processor::Init(ctx));
     if (!config_->value_serde) return Status::Internal("table: no json serde");
     ASSIGN_OR_RETURN(store_, KeyValueStoreOf(ctx, config_->store, "table"));
-    cached_ = store_->SetFlushListener([this](std::string_view key, std::optional<std::string_view> value,
-                                              std::optional<std::string_view>, int64_t timestamp) {
-      return ForwardFlushed(context(), *config_->key_serde, *config_->value_serde, nullptr, key, value, timestamp);
-    });
+    cached_ = store_->SetFlushListener(
+        [this](std::string_view key, std::optional<std::string_view> value, std::optional<std::string_view>,
+               int64_t timestamp) {
+          return ForwardFlushed(context(), *config_->key_serde, *config_->value_serde, nullptr, key, value, timestamp);
+        },
+        StateStore::OldValues::kSkip);
     return Status::Ok();
   }
 

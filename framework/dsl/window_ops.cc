@@ -171,9 +171,12 @@ class WindowedProcessor final : public Processor {
       pending_ = static_cast<KeyValueStore*>(pending);
     }
     if (c_->emit == EmitMode::kUpdates) {
-      cached_ = store->SetFlushListener([this](std::string_view key, std::optional<std::string_view> value,
-                                               std::optional<std::string_view> old_value,
-                                               int64_t) { return OnFlush(key, value, old_value); });
+      // Only a removed session needs the value it replaces (to retract what
+      // downstream saw); time windows are never removed by a write.
+      cached_ = store->SetFlushListener(
+          [this](std::string_view key, std::optional<std::string_view> value, std::optional<std::string_view> old_value,
+                 int64_t) { return OnFlush(key, value, old_value); },
+          sessions_ != nullptr ? StateStore::OldValues::kRead : StateStore::OldValues::kSkip);
     }
     return Status::Ok();
   }

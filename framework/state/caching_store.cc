@@ -39,8 +39,9 @@ class CachingStore final : public LayeredStore {
 
   const StoreSpec& spec() const override { return inner_->spec(); }
 
-  bool SetFlushListener(FlushListener listener) override {
+  bool SetFlushListener(FlushListener listener, OldValues old_values) override {
     listener_ = std::move(listener);
+    read_old_values_ = old_values == OldValues::kRead;
     return true;
   }
 
@@ -177,7 +178,7 @@ class CachingStore final : public LayeredStore {
     std::optional<std::string_view> new_view;
     if (value) new_view = *value;
     std::optional<std::string> old;
-    if (listener_) {
+    if (listener_ && read_old_values_) {
       auto got = inner_->Get(key);
       if (!got.ok()) return got.status();
       old = std::move(*got);
@@ -213,6 +214,7 @@ class CachingStore final : public LayeredStore {
   Clock clock_;
   StoreMetrics* metrics_;
   FlushListener listener_;
+  bool read_old_values_ = false;
   Entries entries_;
   std::list<std::string_view> order_;  // keys of entries_, least recently written first
   size_t bytes_ = 0;                   // this store's share of the ThreadCache

@@ -59,7 +59,9 @@ class MeteredStore final : public LayeredStore {
       : metrics_(std::move(metrics)), inner_(std::move(inner)) {}
 
   const StoreSpec& spec() const override { return inner_->spec(); }
-  bool SetFlushListener(FlushListener listener) override { return inner_->SetFlushListener(std::move(listener)); }
+  bool SetFlushListener(FlushListener listener, OldValues old_values) override {
+    return inner_->SetFlushListener(std::move(listener), old_values);
+  }
   Status Flush() override { return inner_->Flush(); }
   void Close() override { inner_->Close(); }
 

@@ -71,7 +71,9 @@ class WindowStoreImpl final : public WindowStore {
   explicit WindowStoreImpl(std::unique_ptr<LayeredStore> kv) : kv_(std::move(kv)) {}
 
   const StoreSpec& spec() const override { return kv_->spec(); }
-  bool SetFlushListener(FlushListener listener) override { return kv_->SetFlushListener(std::move(listener)); }
+  bool SetFlushListener(FlushListener listener, OldValues old_values) override {
+    return kv_->SetFlushListener(std::move(listener), old_values);
+  }
   Status Flush() override { return kv_->Flush(); }
   void Close() override { kv_->Close(); }
 
@@ -129,7 +131,9 @@ class SessionStoreImpl final : public SessionStore {
   explicit SessionStoreImpl(std::unique_ptr<LayeredStore> kv) : kv_(std::move(kv)) {}
 
   const StoreSpec& spec() const override { return kv_->spec(); }
-  bool SetFlushListener(FlushListener listener) override { return kv_->SetFlushListener(std::move(listener)); }
+  bool SetFlushListener(FlushListener listener, OldValues old_values) override {
+    return kv_->SetFlushListener(std::move(listener), old_values);
+  }
   Status Flush() override { return kv_->Flush(); }
   void Close() override { kv_->Close(); }
 

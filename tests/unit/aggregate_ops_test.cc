@@ -104,7 +104,7 @@ class FakeKeyValueStore final : public KeyValueStore {
  public:
   FakeKeyValueStore(StoreSpec spec, bool caching, const int64_t* now) : spec_(std::move(spec)), kv_(caching, now) {}
   const StoreSpec& spec() const override { return spec_; }
-  bool SetFlushListener(FlushListener listener) override { return kv_.SetListener(std::move(listener)); }
+  bool SetFlushListener(FlushListener listener, OldValues) override { return kv_.SetListener(std::move(listener)); }
   Status Flush() override { return kv_.Flush(); }
   void Close() override {}
   Result<std::optional<std::string>> Get(std::string_view key) override { return kv_.Get(key); }
@@ -135,7 +135,7 @@ class FakeWindowStore final : public WindowStore {
  public:
   FakeWindowStore(StoreSpec spec, bool caching, const int64_t* now) : spec_(std::move(spec)), kv_(caching, now) {}
   const StoreSpec& spec() const override { return spec_; }
-  bool SetFlushListener(FlushListener listener) override { return kv_.SetListener(std::move(listener)); }
+  bool SetFlushListener(FlushListener listener, OldValues) override { return kv_.SetListener(std::move(listener)); }
   Status Flush() override { return kv_.Flush(); }
   void Close() override {}
   Result<std::optional<std::string>> Get(std::string_view key, int64_t start) override {
@@ -196,7 +196,7 @@ class FakeSessionStore final : public SessionStore {
  public:
   FakeSessionStore(StoreSpec spec, bool caching, const int64_t* now) : spec_(std::move(spec)), kv_(caching, now) {}
   const StoreSpec& spec() const override { return spec_; }
-  bool SetFlushListener(FlushListener listener) override { return kv_.SetListener(std::move(listener)); }
+  bool SetFlushListener(FlushListener listener, OldValues) override { return kv_.SetListener(std::move(listener)); }
   Status Flush() override { return kv_.Flush(); }
   void Close() override {}
   Status Put(std::string_view key, int64_t start, int64_t end, std::string_view value) override {

@@ -156,7 +156,7 @@ TEST_P(StateInnerStore, GetPutDeleteRangeAllInByteOrder) {
   if (GetParam()) {
     EXPECT_EQ(*count, 6u);
   }
-  EXPECT_FALSE(kv.SetFlushListener(Recorder(nullptr)));  // no cache
+  EXPECT_FALSE(kv.SetFlushListener(Recorder(nullptr), StateStore::OldValues::kRead));  // no cache
   EXPECT_EQ(o.metrics->puts, 8u);
   EXPECT_EQ(o.metrics->deletes, 2u);
   EXPECT_GE(o.metrics->gets, 3u);
@@ -190,7 +190,7 @@ TEST_F(StateTest, RocksDbReopenKeepsDataAfterClose) {
 TEST_F(StateTest, ChangelogOneRecordPerWriteWithTombstones) {
   OpenedStore o = Open(Spec("logged", true, false), &cache_);
   KeyValueStore& kv = Kv(o);
-  EXPECT_FALSE(kv.SetFlushListener(Recorder(nullptr)));
+  EXPECT_FALSE(kv.SetFlushListener(Recorder(nullptr), StateStore::OldValues::kRead));
   now_ = 10;
   ASSERT_TRUE(kv.Put("a", "1").ok());
   now_ = -5;
@@ -229,7 +229,7 @@ TEST_P(StateCache, FoldsHotKeysUntilFlush) {
   OpenedStore o = Open(Spec("cached", GetParam(), true), &cache_);
   KeyValueStore& kv = Kv(o);
   std::vector<FlushCall> calls;
-  ASSERT_TRUE(kv.SetFlushListener(Recorder(&calls)));
+  ASSERT_TRUE(kv.SetFlushListener(Recorder(&calls), StateStore::OldValues::kRead));
   const std::vector<std::string> keys{"k2", "k0", "k1"};
   ASSERT_TRUE(kv.Put("k1", "initial").ok());
   ASSERT_TRUE(kv.Flush().ok());
@@ -303,6 +303,28 @@ TEST_P(StateCache, RangeMergesCacheAndStore) {
   EXPECT_EQ(log_.sent.size(), 5u);
 }
 
+// Without OldValues::kRead the listener gets the new values only: the
+// cache does not read the replaced value from the layer below.
+TEST_P(StateCache, ListenerSkippingOldValuesGetsNewValuesOnly) {
+  OpenedStore o = Open(Spec("skip-old", GetParam(), true), &cache_);
+  KeyValueStore& kv = Kv(o);
+  std::vector<FlushCall> calls;
+  ASSERT_TRUE(kv.SetFlushListener(Recorder(&calls), StateStore::OldValues::kSkip));
+  ASSERT_TRUE(kv.Put("k", "first").ok());
+  ASSERT_TRUE(kv.Flush().ok());
+  ASSERT_TRUE(kv.Put("k", "second").ok());
+  ASSERT_TRUE(kv.Delete("gone").ok());
+  ASSERT_TRUE(kv.Flush().ok());
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[0].value, "first");
+  EXPECT_EQ(calls[1].key, "gone");
+  EXPECT_EQ(calls[1].value, std::nullopt);
+  EXPECT_EQ(calls[2].key, "k");
+  EXPECT_EQ(calls[2].value, "second");
+  for (const FlushCall& call : calls) EXPECT_EQ(call.old_value, std::nullopt) << call.key;
+  EXPECT_EQ(GetOrDie(kv, "k"), "second");
+}
+
 TEST_P(StateCache, ListenersAndVisitorsMayWriteToTheStore) {
   ThreadCache small(400);
   OpenedStore o = Open(Spec("reentrant", GetParam(), true), &small);
@@ -313,7 +335,8 @@ TEST_P(StateCache, ListenersAndVisitorsMayWriteToTheStore) {
         flushed.emplace_back(key);
         if (key.substr(0, 1) == "x" && value) return kv.Put("derived-" + std::string(key), *value);
         return Status::Ok();
-      }));
+      },
+      StateStore::OldValues::kSkip));
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(kv.Put("x" + std::to_string(i), std::to_string(i)).ok());
   ASSERT_TRUE(kv.Flush().ok());
   ASSERT_TRUE(kv.Flush().ok());  // the derived keys written by the listener
@@ -336,7 +359,7 @@ TEST_F(StateTest, CacheDisabledWithZeroBudgetOrUncachedSpec) {
   OpenedStore no_thread_cache = Open(Spec("nocache", true, true), nullptr);
   for (OpenedStore* o : {&zero, &uncached, &no_thread_cache}) {
     log_.sent.clear();
-    EXPECT_FALSE(o->store->SetFlushListener(Recorder(nullptr)));
+    EXPECT_FALSE(o->store->SetFlushListener(Recorder(nullptr), StateStore::OldValues::kRead));
     for (int i = 0; i < 10; ++i) ASSERT_TRUE(Kv(*o).Put("hot", std::to_string(i)).ok());
     EXPECT_EQ(log_.sent.size(), 10u);
     ASSERT_TRUE(o->store->Flush().ok());
@@ -350,7 +373,7 @@ TEST_F(StateTest, CacheEvictsLeastRecentlyWrittenWhenOverBudget) {
   OpenedStore o = Open(Spec("evict", false, true), &small);
   KeyValueStore& kv = Kv(o);
   std::vector<FlushCall> calls;
-  ASSERT_TRUE(kv.SetFlushListener(Recorder(&calls)));
+  ASSERT_TRUE(kv.SetFlushListener(Recorder(&calls), StateStore::OldValues::kRead));
   for (int i = 0; i < 20; ++i) {
     now_ = i;
     ASSERT_TRUE(kv.Put("key" + std::to_string(100 + i), "value" + std::to_string(i)).ok());
@@ -376,8 +399,8 @@ TEST_F(StateTest, CacheSharesTheThreadBudgetAcrossStores) {
   OpenedStore b = Open(Spec("b", true, true), &shared);
   std::vector<FlushCall> calls_a;
   std::vector<FlushCall> calls_b;
-  Kv(a).SetFlushListener(Recorder(&calls_a));
-  Kv(b).SetFlushListener(Recorder(&calls_b));
+  Kv(a).SetFlushListener(Recorder(&calls_a), StateStore::OldValues::kRead);
+  Kv(b).SetFlushListener(Recorder(&calls_b), StateStore::OldValues::kRead);
   for (int i = 0; i < 8; ++i) ASSERT_TRUE(Kv(a).Put("a" + std::to_string(i), "x").ok());
   EXPECT_TRUE(calls_a.empty());
   // b's writes push the thread over budget: b evicts its own entries only.
@@ -431,7 +454,7 @@ TEST_P(StateWindow, FetchFetchAllDeleteBefore) {
   OpenedStore o = Open(Spec("win", in_memory, cached, StoreKind::kWindow), &cache_);
   auto& ws = static_cast<WindowStore&>(*o.store);
   std::vector<FlushCall> calls;
-  EXPECT_EQ(ws.SetFlushListener(Recorder(&calls)), cached);
+  EXPECT_EQ(ws.SetFlushListener(Recorder(&calls), StateStore::OldValues::kRead), cached);
   for (int64_t t : {int64_t{-2000}, int64_t{-1000}, int64_t{0}, int64_t{1000}, int64_t{2000}}) {
     ASSERT_TRUE(ws.Put("a", t, "a@" + std::to_string(t)).ok());
     ASSERT_TRUE(ws.Put("ab", t, "ab@" + std::to_string(t)).ok());

@@ -44,7 +44,8 @@ struct StoreSpec {
 class StateStore {
  public:
   // Receives a key's latest value (nullopt: deleted) and the value it
-  // replaces, with the timestamp of the record that wrote it.
+  // replaces (when asked for with OldValues::kRead), with the timestamp of
+  // the record that wrote it.
   using FlushListener = std::function<Status(std::string_view key, std::optional<std::string_view> value,
                                              std::optional<std::string_view> old_value, int64_t timestamp)>;
 
@@ -54,7 +55,11 @@ class StateStore {
   // key down (on Flush() or eviction), so an operator forwards one update per
   // key per commit. Returns false when the store has no cache: the operator
   // must then forward every update itself.
-  virtual bool SetFlushListener(FlushListener listener) { return false; }
+  // The value a flushed key replaces costs a read of the layer below
+  // (RocksDB) per flushed key, so a listener gets it only with kRead; with
+  // kSkip its `old_value` is nullopt.
+  enum class OldValues { kSkip, kRead };
+  virtual bool SetFlushListener(FlushListener listener, OldValues old_values) { return false; }
   // Makes everything written so far durable in the layer below (the cache
   // writes through; RocksDB flushes its memtable only when asked to close).
   virtual Status Flush() = 0;
