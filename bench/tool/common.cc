@@ -1,5 +1,6 @@
 #include "common.h"
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -10,7 +11,7 @@
 namespace bench {
 
 void Die(const std::string& msg) {
-  std::fprintf(stderr, "bench-tool: %s\n", msg.c_str());
+  std::fprintf(stderr, "%s: %s\n", program_invocation_short_name, msg.c_str());
   std::fflush(stdout);
   std::exit(2);
 }

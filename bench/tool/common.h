@@ -13,7 +13,7 @@
 
 namespace bench {
 
-// Prints "bench-tool: <msg>" on stderr and exits 2.
+// Prints "<program>: <msg>" on stderr and exits 2.
 [[noreturn]] void Die(const std::string& msg);
 
 // --name value pairs (a --name without a value is "true").
